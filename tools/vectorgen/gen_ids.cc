@@ -1,0 +1,7 @@
+#include "vectorgen.h"
+
+namespace amanah::vectorgen {
+
+std::vector<VectorFile> GenerateIdVectors() { return {}; }
+
+}  // namespace amanah::vectorgen
