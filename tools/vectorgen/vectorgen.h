@@ -22,7 +22,8 @@ DeterministicRandom SeededRandom(std::string_view area);
 
 std::vector<VectorFile> GenerateIdVectors();         // gen_ids.cc
 std::vector<VectorFile> GenerateKeyVectors();        // gen_keys.cc
-std::vector<VectorFile> GenerateThresholdVectors();  // gen_threshold.cc
+std::vector<VectorFile> GenerateThresholdVectors();  // gen_threshold.cc: the ceremony
+std::vector<VectorFile> GenerateReleaseVectors();    // gen_release.cc: sealing and release
 std::vector<VectorFile> GenerateLogVectors();        // gen_log.cc
 
 std::vector<VectorFile> GenerateAll();

@@ -1,0 +1,7 @@
+#include "vectorgen.h"
+
+namespace amanah::vectorgen {
+
+std::vector<VectorFile> GenerateReleaseVectors() { return {}; }
+
+}  // namespace amanah::vectorgen
