@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what Amanah needs to build and test, from Debian 12's packages only.
+# Run as root, or as a user with sudo. Safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config ca-certificates
+  libsodium-dev nlohmann-json3-dev libcli11-dev
+  googletest libgtest-dev
+  # The Go cross-check of our log output with golang.org/x/mod/sumdb/{note,tlog}.
+  golang-go golang-golang-x-mod-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: error: run as root or install sudo" >&2; exit 1; }
+  as_root=(sudo)
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"
