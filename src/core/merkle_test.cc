@@ -56,6 +56,18 @@ TEST(MerkleHash, Rfc6962EmptyAndLeaf) {
             "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d");
 }
 
+TEST(MerkleHash, Rfc6962ReferenceTreeOfEight) {
+  // The RFC 6962 reference leaf inputs and root of size 8, as in transparency-dev/merkle's
+  // testonly/constants.go (and Certificate Transparency's tests).
+  CompactRange range;
+  for (const char* hex : {"", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+                          "606162636465666768696a6b6c6d6e6f"}) {
+    range.Append(LeafHash(*FromHex(hex)));
+  }
+  EXPECT_EQ(ToHex(range.Root()),
+            "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328");
+}
+
 TEST(MerkleHash, RootsAgreeWithReference) {
   const auto leaves = Leaves(130);
   CompactRange range;
