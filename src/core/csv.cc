@@ -226,6 +226,7 @@ Status CsvReader::Parse(const uint8_t* p, size_t n) {
           ++line_;
           ++p;
         } else if (*p == '\r') {
+          record_line_ = line_;  // for the error, if no LF follows
           cr_on_empty_line_ = true;
           state_ = State::kCr;
           ++p;
@@ -441,8 +442,8 @@ bool IsImportField(std::string_view name) {
   return std::find(kImportFields.begin(), kImportFields.end(), name) != kImportFields.end();
 }
 
-// Header names recognised by the presets, in NormalizeHeader form. Each name belongs to one
-// field only (a test checks it), so that a preset never maps one header to two fields.
+// Header names recognised by the presets, in NormalizeHeader form. PresetField() takes the
+// first match, so a header feeds at most one field even if a name were listed twice.
 struct Alias {
   std::string_view field;
   std::string_view header;
