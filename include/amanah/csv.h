@@ -168,8 +168,8 @@ std::string CsvWriteRecord(const std::vector<std::string>& fields, char delimite
 // Amanah's importable fields; the names used in mapping specs and in MappedRow. Encoded in
 // users' mapping specs: do not change.
 inline constexpr std::array<std::string_view, 11> kImportFields = {
-    "given_name", "family_name", "full_name", "birth_year", "role",  "district",
-    "needs",      "household_size", "consent",  "phone",      "notes"};
+    "given_name", "family_name",    "full_name", "birth_year", "role", "district",
+    "needs",      "household_size", "consent",   "phone",      "notes"};
 
 enum class ColumnPreset {
   kNone,         // explicit columns only

@@ -140,8 +140,7 @@ Status CsvReader::FeedAfterBom(const uint8_t* p, size_t n) {
     }
   }
   if (first_line_.size() > options_.max_record_bytes) {
-    return Fail("the first line is longer than the record limit; cannot detect the delimiter",
-                0);
+    return Fail("the first line is longer than the record limit; cannot detect the delimiter", 0);
   }
   return Status::Ok();
 }
@@ -165,9 +164,10 @@ Status CsvReader::DetectDelimiter() {
   if (counts[best] == 0) return Status::Ok();  // one column: keep the configured delimiter
   for (size_t i = 0; i < counts.size(); ++i) {
     if (i != best && counts[i] == counts[best]) {
-      return Fail("cannot detect the delimiter: the header has as many of two candidates "
-                  "(',' ';' tab); pass the delimiter explicitly",
-                  0);
+      return Fail(
+          "cannot detect the delimiter: the header has as many of two candidates "
+          "(',' ';' tab); pass the delimiter explicitly",
+          0);
     }
   }
   options_.delimiter = kCandidates[best];
@@ -277,9 +277,10 @@ Status CsvReader::Parse(const uint8_t* p, size_t n) {
           state_ = State::kCr;
           ++p;
         } else if (*p == '"') {
-          return Fail("a quote inside an unquoted field (quote the whole field and double "
-                      "the quotes in it)",
-                      fields_.size() + 1);
+          return Fail(
+              "a quote inside an unquoted field (quote the whole field and double "
+              "the quotes in it)",
+              fields_.size() + 1);
         } else {
           return Fail("a NUL byte (is the file UTF-16 or not text?)", fields_.size() + 1);
         }
@@ -328,9 +329,10 @@ Status CsvReader::Parse(const uint8_t* p, size_t n) {
         // Outside quotes a CR must start a CRLF: a lone CR (classic Mac line end) is refused
         // rather than guessed at.
         if (*p != '\n') {
-          return Fail("a CR not followed by LF outside quotes (re-export with LF or CRLF "
-                      "line ends)",
-                      cr_on_empty_line_ ? 0 : fields_.size() + 1);
+          return Fail(
+              "a CR not followed by LF outside quotes (re-export with LF or CRLF "
+              "line ends)",
+              cr_on_empty_line_ ? 0 : fields_.size() + 1);
         }
         if (!cr_on_empty_line_) {
           AMANAH_RETURN_IF_ERROR(EndField());
@@ -401,8 +403,8 @@ std::string CsvEscapeField(std::string_view field, char delimiter) {
     }
   }
   out.append(field);
-  bool needs_quotes = out.find_first_of(std::string{'"', '\r', '\n', delimiter}) !=
-                      std::string::npos;
+  bool needs_quotes =
+      out.find_first_of(std::string{'"', '\r', '\n', delimiter}) != std::string::npos;
   if (!needs_quotes) return out;
   std::string quoted = "\"";
   for (char c : out) {
@@ -525,12 +527,34 @@ constexpr Alias kKoboAliases[] = {
 // KoboToolbox and ODK submission metadata, in NormalizeHeader form: never a person's field.
 // Kobo's "phonenumber" is the device's number, not the person's.
 constexpr std::string_view kMetadataHeaders[] = {
-    "start",          "end",           "today",          "deviceid",          "username",
-    "simserial",      "subscriberid",  "phonenumber",    "audit",             "instanceid",
-    "instancename",   "key",           "submissiondate", "submitterid",       "submittername",
-    "attachmentspresent", "attachmentsexpected", "status", "reviewstate", "edits",
-    "formversion",    "meta/instanceid", "meta/instancename", "meta/deprecatedid",
-    "meta/audit",     "meta-instanceid", "meta-instancename", "meta-deprecatedid",
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "username",
+    "simserial",
+    "subscriberid",
+    "phonenumber",
+    "audit",
+    "instanceid",
+    "instancename",
+    "key",
+    "submissiondate",
+    "submitterid",
+    "submittername",
+    "attachmentspresent",
+    "attachmentsexpected",
+    "status",
+    "reviewstate",
+    "edits",
+    "formversion",
+    "meta/instanceid",
+    "meta/instancename",
+    "meta/deprecatedid",
+    "meta/audit",
+    "meta-instanceid",
+    "meta-instancename",
+    "meta-deprecatedid",
 };
 
 bool IsMetadataHeader(const std::string& norm) {
@@ -631,8 +655,8 @@ Result<ColumnMapping> ColumnMapping::FromSpec(std::string_view spec) {
     for (const auto& [f, h] : mapping.columns) {
       if (f == field) return InvalidArgument("column mapping: field " + field + " given twice");
       if (NormalizeHeader(h) == NormalizeHeader(header)) {
-        return InvalidArgument("column mapping: header " + Quoted(header) + " maps twice (" +
-                               f + " and " + field + ")");
+        return InvalidArgument("column mapping: header " + Quoted(header) + " maps twice (" + f +
+                               " and " + field + ")");
       }
     }
     mapping.columns.emplace_back(std::move(field), std::move(header));
@@ -711,8 +735,8 @@ Result<ColumnMapper> ColumnMapper::Create(const ColumnMapping& mapping, const Cs
     for (const auto& [field, columns] : found) {
       if (columns.size() > 1) {
         return InvalidArgument("field " + field + " matches two headers, " +
-                               Quoted(names[columns[0]]) + " and " +
-                               Quoted(names[columns[1]]) + "; map it explicitly");
+                               Quoted(names[columns[0]]) + " and " + Quoted(names[columns[1]]) +
+                               "; map it explicitly");
       }
       AMANAH_RETURN_IF_ERROR(bind(field, columns[0]));
     }
@@ -727,14 +751,15 @@ Result<ColumnMapper> ColumnMapper::Create(const ColumnMapping& mapping, const Cs
       return InvalidArgument("column mapping: unknown required field " + Quoted(field));
     }
     if (!mapped.count(field)) {
-      return InvalidArgument("required field " + field + " has no column (headers: " +
-                             header_list + ")");
+      return InvalidArgument("required field " + field + " has no column (headers: " + header_list +
+                             ")");
     }
   }
   if (mapping.require_name && !mapped.count("full_name") && !mapped.count("given_name")) {
-    return InvalidArgument("no name column: map full_name, or given_name (and family_name) "
-                           "(headers: " +
-                           header_list + ")");
+    return InvalidArgument(
+        "no name column: map full_name, or given_name (and family_name) "
+        "(headers: " +
+        header_list + ")");
   }
 
   for (size_t c = 0; c < names.size(); ++c) {

@@ -13,8 +13,8 @@ namespace {
 
 // The fixtures sit in tests/data/csv, two levels above this file (src/core/).
 const std::filesystem::path kFixtures =
-    std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "tests" /
-    "data" / "csv";
+    std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / "tests" / "data" /
+    "csv";
 
 std::string ReadFixture(const std::string& name) {
   std::ifstream in(kFixtures / name, std::ios::binary);
@@ -222,8 +222,8 @@ TEST(CsvReader, ArabicFixturesRoundTripByteExact) {
   // Harakat, tatweel and ZWNJ survive byte for byte.
   Outcome o = ParseWhole(ReadFixture("arabic_bom_crlf.csv"));
   EXPECT_EQ(ToHex(AsBytes(o.records[1].fields[0])).substr(0, 16), "d985d98fd8add98e");
-  EXPECT_NE(o.records[2].fields[0].find("\xD9\x80"), std::string::npos);       // tatweel
-  EXPECT_NE(o.records[1].fields[4].find("\xE2\x80\x8C"), std::string::npos);   // ZWNJ
+  EXPECT_NE(o.records[2].fields[0].find("\xD9\x80"), std::string::npos);      // tatweel
+  EXPECT_NE(o.records[1].fields[4].find("\xE2\x80\x8C"), std::string::npos);  // ZWNJ
 }
 
 TEST(CsvReader, DelimiterOption) {
@@ -302,7 +302,7 @@ struct BadCase {
   std::string name;
   std::string input;
   uint64_t line;
-  size_t field;  // 0: the record as a whole
+  size_t field;        // 0: the record as a whole
   std::string reason;  // a word of the message
 };
 
@@ -332,18 +332,25 @@ std::vector<BadCase> BadCases() {
   };
   // Each ill-formed UTF-8 sequence, in an unquoted and in a quoted multi-line field.
   const std::vector<std::pair<std::string, std::string>> bad_utf8 = {
-      {"overlong_c0", "\xC0\x80"},      {"overlong_c1", "\xC1\xBF"},
-      {"overlong_e0", "\xE0\x80\xAF"},  {"overlong_f0", "\xF0\x82\x82\xAC"},
-      {"surrogate", "\xED\xA0\x80"},    {"surrogate_low", "\xED\xBF\xBF"},
-      {"above_10ffff", "\xF4\x90\x80\x80"}, {"f5", "\xF5\x80\x80\x80"},
-      {"ff", "\xFF"},                   {"lone_continuation", "\x80"},
-      {"truncated_2", "\xD9"},          {"truncated_3", "\xE2\x82"},
-      {"truncated_4", "\xF0\x9F\x98"},  {"bad_continuation", "\xD9\x41"},
+      {"overlong_c0", "\xC0\x80"},
+      {"overlong_c1", "\xC1\xBF"},
+      {"overlong_e0", "\xE0\x80\xAF"},
+      {"overlong_f0", "\xF0\x82\x82\xAC"},
+      {"surrogate", "\xED\xA0\x80"},
+      {"surrogate_low", "\xED\xBF\xBF"},
+      {"above_10ffff", "\xF4\x90\x80\x80"},
+      {"f5", "\xF5\x80\x80\x80"},
+      {"ff", "\xFF"},
+      {"lone_continuation", "\x80"},
+      {"truncated_2", "\xD9"},
+      {"truncated_3", "\xE2\x82"},
+      {"truncated_4", "\xF0\x9F\x98"},
+      {"bad_continuation", "\xD9\x41"},
   };
   for (const auto& [name, bytes] : bad_utf8) {
     cases.push_back({"utf8_" + name, "h1,h2\nok,SECRET" + bytes + "\n", 2, 2, "UTF-8"});
-    cases.push_back({"utf8_quoted_" + name, "h1,h2\nok,\"SECRET\n" + bytes + "\"\n", 2, 2,
-                     "UTF-8"});
+    cases.push_back(
+        {"utf8_quoted_" + name, "h1,h2\nok,\"SECRET\n" + bytes + "\"\n", 2, 2, "UTF-8"});
   }
   return cases;
 }
@@ -445,8 +452,8 @@ TEST(CsvReader, MemoryStaysFlatOverAMillionRows) {
   };
   while (next_row < kRows || !buffer.empty()) {
     while (buffer.size() < kChunk && next_row < kRows) {
-      buffer += std::to_string(next_row) + ",\"محمد, " + std::to_string(next_row % 97) +
-                "\",north\r\n";
+      buffer +=
+          std::to_string(next_row) + ",\"محمد, " + std::to_string(next_row % 97) + "\",north\r\n";
       ++next_row;
     }
     size_t n = std::min(buffer.size(), kChunk);
@@ -472,8 +479,8 @@ std::string WriteCsv(const std::vector<Fields>& rows, char delim, const std::str
   for (size_t i = 0; i < rows.size(); ++i) {
     for (size_t j = 0; j < rows[i].size(); ++j) {
       const std::string& f = rows[i][j];
-      bool quote = always_quote || f.find_first_of(std::string{'"', '\r', '\n', delim}) !=
-                                       std::string::npos;
+      bool quote =
+          always_quote || f.find_first_of(std::string{'"', '\r', '\n', delim}) != std::string::npos;
       // An empty one-field record would be an empty line; a leading U+FEFF at the start of
       // the file would read as a BOM.
       quote = quote || (rows[i].size() == 1 && f.empty()) ||
@@ -497,8 +504,9 @@ std::string WriteCsv(const std::vector<Fields>& rows, char delim, const std::str
 
 TEST(CsvReader, RandomRoundTrip) {
   const std::vector<std::string> pieces = {
-      "a", "Z", "0", " ", ",", ";", "\t", "\"", "\"\"", "\n", "\r\n", "\r", "=", "-", "'",
-      "محمد", "عبد الله", "\u200c", "\u0640", "\u064e\u0651", "\U0001F600", "\uFEFF", "é"};
+      "a",          "Z",      "0", " ", ",", ";",    "\t",       "\"",     "\"\"",   "\n",
+      "\r\n",       "\r",     "=", "-", "'", "محمد", "عبد الله", "\u200c", "\u0640", "\u064e\u0651",
+      "\U0001F600", "\uFEFF", "é"};
   std::mt19937_64 rng(20240611);  // fixed seed: a failure reproduces
   auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
   size_t files = 0, records = 0;
@@ -515,8 +523,8 @@ TEST(CsvReader, RandomRoundTrip) {
     }
     bool bom = pick(2), final_eol = pick(2), always_quote = pick(4) == 0;
     std::string eol = pick(2) ? "\r\n" : "\n";
-    std::string text = (bom ? "\xEF\xBB\xBF" : "") +
-                       WriteCsv(rows, delim, eol, final_eol, always_quote);
+    std::string text =
+        (bom ? "\xEF\xBB\xBF" : "") + WriteCsv(rows, delim, eol, final_eol, always_quote);
     CsvOptions options;
     options.delimiter = delim;
     Outcome whole = ParseWhole(text, options);
@@ -583,10 +591,10 @@ TEST(CsvEscape, WrittenRecordsReadBack) {
   EXPECT_EQ(FieldsOf(single.records), (std::vector<Fields>{{"h"}, {""}}));
 }
 
-TEST(Utf8, AcceptsAllScalarValueBoundaries) {
-  for (const char* s : {"", "\x7F", "\xC2\x80", "\xDF\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF",
-                        "\xEE\x80\x80", "\xEF\xBF\xBF", "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF",
-                        "0123456789abcdef\xD9\x85"}) {
+TEST(CsvUtf8, AcceptsAllScalarValueBoundaries) {
+  for (const char* s :
+       {"", "\x7F", "\xC2\x80", "\xDF\xBF", "\xE0\xA0\x80", "\xED\x9F\xBF", "\xEE\x80\x80",
+        "\xEF\xBF\xBF", "\xF0\x90\x80\x80", "\xF4\x8F\xBF\xBF", "0123456789abcdef\xD9\x85"}) {
     EXPECT_TRUE(IsValidUtf8(s)) << ToHex(AsBytes(s));
   }
   EXPECT_FALSE(IsValidUtf8("01234567\x80"));  // after the 8-byte ASCII fast path
@@ -599,10 +607,9 @@ CsvRecord Header(Fields names) { return CsvRecord{std::move(names), 1}; }
 TEST(ColumnMapping, ParsesSpecs) {
   auto m = ColumnMapping::FromSpec(" given_name=First Name, family_name = Surname ,district=Area");
   ASSERT_TRUE(m.ok()) << m.status().ToString();
-  EXPECT_EQ(m->columns, (std::vector<std::pair<std::string, std::string>>{
-                            {"given_name", "First Name"},
-                            {"family_name", "Surname"},
-                            {"district", "Area"}}));
+  EXPECT_EQ(m->columns,
+            (std::vector<std::pair<std::string, std::string>>{
+                {"given_name", "First Name"}, {"family_name", "Surname"}, {"district", "Area"}}));
   auto q = ColumnMapping::FromSpec("notes=\"Remarks, \"\"other\"\"\",full_name=الاسم");
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   EXPECT_EQ(q->columns[0].second, "Remarks, \"other\"");
@@ -645,9 +652,9 @@ TEST(ColumnMapper, MapsExplicitColumnsCaseInsensitively) {
   auto row = mapper->Map(CsvRecord{{"مُحَمَّد", " الحسن ", "north", "x"}, 7});
   ASSERT_TRUE(row.ok());
   EXPECT_EQ(row->line, 7u);
-  EXPECT_EQ(row->fields, (std::map<std::string, std::string>{
-                             {"given_name", "مُحَمَّد"}, {"family_name", " الحسن "},
-                             {"district", "north"}}));
+  EXPECT_EQ(row->fields,
+            (std::map<std::string, std::string>{
+                {"given_name", "مُحَمَّد"}, {"family_name", " الحسن "}, {"district", "north"}}));
   EXPECT_EQ(mapper->ignored_headers(), (Fields{"X"}));
   EXPECT_EQ(mapper->resolved().at("district"), "AREA");
   auto short_row = mapper->Map(CsvRecord{{"a", "b"}, 9});
@@ -660,8 +667,7 @@ TEST(ColumnMapper, ReportsMappingErrorsNamingHeaders) {
   explicit_area.columns = {{"full_name", "Name"}, {"district", "Area"}};
   auto missing = ColumnMapper::Create(explicit_area, Header({"Name", "Region"}));
   EXPECT_EQ(missing.status().code(), Code::kInvalidArgument);
-  EXPECT_NE(missing.status().message().find("no header \"Area\" for district"),
-            std::string::npos);
+  EXPECT_NE(missing.status().message().find("no header \"Area\" for district"), std::string::npos);
 
   auto dup = ColumnMapper::Create(explicit_area, Header({"Name", "Area", "name "}));
   EXPECT_EQ(dup.status().code(), Code::kInvalidArgument);
@@ -680,8 +686,7 @@ TEST(ColumnMapper, ReportsMappingErrorsNamingHeaders) {
   required.required = {"consent"};
   auto r = ColumnMapper::Create(required, Header({"Name", "Area"}));
   EXPECT_EQ(r.status().code(), Code::kInvalidArgument);
-  EXPECT_NE(r.status().message().find("required field consent has no column"),
-            std::string::npos);
+  EXPECT_NE(r.status().message().find("required field consent has no column"), std::string::npos);
 
   ColumnMapping no_name;
   no_name.columns = {{"district", "Area"}};
@@ -710,12 +715,12 @@ TEST(ColumnMapper, SpreadsheetPresetWithArabicHeaders) {
   auto row = mapper->Map(o.records[2]);
   ASSERT_TRUE(row.ok());
   EXPECT_EQ(row->line, 3u);
-  EXPECT_EQ(row->fields, (std::map<std::string, std::string>{
-                             {"full_name", "فاطمـــة الزهراء"},
-                             {"birth_year", "1990"},
-                             {"role", "صحفية"},
-                             {"district", "المنطقة، الشرقية"},
-                             {"notes", "قالت: \"نعم\", ثم غادرت"}}));
+  EXPECT_EQ(row->fields,
+            (std::map<std::string, std::string>{{"full_name", "فاطمـــة الزهراء"},
+                                                {"birth_year", "1990"},
+                                                {"role", "صحفية"},
+                                                {"district", "المنطقة، الشرقية"},
+                                                {"notes", "قالت: \"نعم\", ثم غادرت"}}));
 }
 
 TEST(ColumnMapper, SpreadsheetPresetExplicitColumnsWin) {
@@ -724,8 +729,8 @@ TEST(ColumnMapper, SpreadsheetPresetExplicitColumnsWin) {
   spec->preset = ColumnPreset::kSpreadsheet;
   auto mapper = ColumnMapper::Create(*spec, Header({"Name", "First Name", "Area", "", ""}));
   ASSERT_TRUE(mapper.ok()) << mapper.status().ToString();
-  EXPECT_EQ(mapper->resolved(), (std::map<std::string, std::string>{{"given_name", "Name"},
-                                                                    {"district", "Area"}}));
+  EXPECT_EQ(mapper->resolved(),
+            (std::map<std::string, std::string>{{"given_name", "Name"}, {"district", "Area"}}));
   EXPECT_EQ(mapper->ignored_headers(), (Fields{"First Name"}));  // blank headers are not listed
 }
 
@@ -739,9 +744,9 @@ TEST(ColumnMapper, SpreadsheetPresetOnBlankLineFixture) {
   auto row = mapper->Map(o.records[3]);
   ASSERT_TRUE(row.ok());
   EXPECT_EQ(row->line, 7u);
-  EXPECT_EQ(row->fields, (std::map<std::string, std::string>{
-                             {"given_name", "Yusuf"}, {"family_name", " Omar "},
-                             {"district", "east"}}));
+  EXPECT_EQ(row->fields,
+            (std::map<std::string, std::string>{
+                {"given_name", "Yusuf"}, {"family_name", " Omar "}, {"district", "east"}}));
 }
 
 TEST(ColumnMapper, KoboPresetFollowsGroupPathsAndIgnoresMetadata) {
@@ -760,14 +765,13 @@ TEST(ColumnMapper, KoboPresetFollowsGroupPathsAndIgnoresMetadata) {
   auto row = mapper->Map(o.records[2]);
   ASSERT_TRUE(row.ok());
   EXPECT_EQ(row->line, 3u);
-  EXPECT_EQ(row->fields, (std::map<std::string, std::string>{
-                             {"full_name", "Sara; \"Nour\" Haddad"},
-                             {"birth_year", "1995"},
-                             {"role", "journalist"},
-                             {"district", "centre"},
-                             {"needs", ""},
-                             {"household_size", "1"},
-                             {"consent", "ngo"}}));
+  EXPECT_EQ(row->fields, (std::map<std::string, std::string>{{"full_name", "Sara; \"Nour\" Haddad"},
+                                                             {"birth_year", "1995"},
+                                                             {"role", "journalist"},
+                                                             {"district", "centre"},
+                                                             {"needs", ""},
+                                                             {"household_size", "1"},
+                                                             {"consent", "ngo"}}));
   EXPECT_EQ(mapper->Map(o.records[1])->fields.at("full_name"), "خالد الـحسن");
   // The spreadsheet preset does not know Kobo's group paths.
   ColumnMapping sheet;
@@ -789,9 +793,9 @@ TEST(ColumnMapper, OdkCentralTabExport) {
   EXPECT_EQ(mapper->ignored_headers(), (Fields{"person-name"}));
   auto row = mapper->Map(o.records[1]);
   ASSERT_TRUE(row.ok());
-  EXPECT_EQ(row->fields, (std::map<std::string, std::string>{
-                             {"full_name", "ليلى\tأحمد"}, {"district", "south"},
-                             {"consent", "ngo"}}));
+  EXPECT_EQ(row->fields,
+            (std::map<std::string, std::string>{
+                {"full_name", "ليلى\tأحمد"}, {"district", "south"}, {"consent", "ngo"}}));
 }
 
 }  // namespace
