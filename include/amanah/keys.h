@@ -77,7 +77,7 @@ std::array<uint8_t, 64> Sign(const SecretKey& key, ByteView message);
 Status VerifySignature(const Key32& sign_pub, ByteView message, ByteView signature);
 
 struct KdfParams {
-  uint32_t ops = 3;          // Argon2id passes (crypto_pwhash opslimit)
+  uint32_t ops = 3;           // Argon2id passes (crypto_pwhash opslimit)
   uint32_t mem_kib = 262144;  // Argon2id memory in KiB (256 MiB)
 };
 // docs/spec.md §3.4: the bounds a secret key file's KDF parameters must respect. Checked

@@ -62,9 +62,9 @@ int32_t NextCodePoint(std::string_view s, size_t* i) {
 
 bool IsForbiddenInLabel(int32_t cp) {
   return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) ||  // C0, DEL, C1 controls
-         cp == 0x2028 || cp == 0x2029 ||              // line and paragraph separators
-         (cp >= 0x202A && cp <= 0x202E) ||            // bidi embeddings and overrides
-         (cp >= 0x2066 && cp <= 0x2069);              // bidi isolates
+         cp == 0x2028 || cp == 0x2029 ||             // line and paragraph separators
+         (cp >= 0x202A && cp <= 0x202E) ||           // bidi embeddings and overrides
+         (cp >= 0x2066 && cp <= 0x2069);             // bidi isolates
 }
 
 // docs/spec.md §3.2, §3.4: splits a text file into lines. Lines end in LF, or all of them in
@@ -163,12 +163,18 @@ Result<SecretBytes> DeriveFileKey(const SecretBytes& passphrase, ByteView salt, 
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kEnroller: return "enroller";
-    case Role::kCustodian: return "custodian";
-    case Role::kOfficial: return "official";
-    case Role::kMonitor: return "monitor";
-    case Role::kOperator: return "operator";
-    case Role::kDealer: return "dealer";
+    case Role::kEnroller:
+      return "enroller";
+    case Role::kCustodian:
+      return "custodian";
+    case Role::kOfficial:
+      return "official";
+    case Role::kMonitor:
+      return "monitor";
+    case Role::kOperator:
+      return "operator";
+    case Role::kDealer:
+      return "dealer";
   }
   return "unknown";
 }
@@ -199,12 +205,8 @@ bool IsValidLabel(std::string_view label) {
 
 std::array<uint8_t, 10> PublicKey::FingerprintBytes() const {
   // docs/spec.md §3.3: SHA256(LP(DST) ‖ u8(role) ‖ sign ‖ enc)[0:10]. The label is not bound.
-  Bytes input = ByteWriter()
-                    .LP(kFingerprintDst)
-                    .U8(static_cast<uint8_t>(role))
-                    .Raw(sign)
-                    .Raw(enc)
-                    .Take();
+  Bytes input =
+      ByteWriter().LP(kFingerprintDst).U8(static_cast<uint8_t>(role)).Raw(sign).Raw(enc).Take();
   uint8_t digest[crypto_hash_sha256_BYTES];
   EnsureSodium();
   crypto_hash_sha256(digest, input.data(), input.size());
@@ -220,8 +222,8 @@ std::string PublicKey::Fingerprint() const {
   for (int i = 0; i < 16; ++i) {
     int bit = 5 * i;
     // 5 bits starting at `bit`, big-endian across the 10 bytes.
-    unsigned window = static_cast<unsigned>(fp[bit / 8]) << 8 |
-                      (bit / 8 + 1 < 10 ? fp[bit / 8 + 1] : 0);
+    unsigned window =
+        static_cast<unsigned>(fp[bit / 8]) << 8 | (bit / 8 + 1 < 10 ? fp[bit / 8 + 1] : 0);
     unsigned v = (window >> (11 - bit % 8)) & 31;
     if (i > 0 && i % 4 == 0) out.push_back('-');
     out.push_back(crockford::kSymbols[v]);
@@ -372,8 +374,8 @@ Result<std::string> SealSecretKey(const SecretKey& key, const SecretBytes& passp
             plaintext.RevealMutable().begin() + 32);
   blob.resize(header_len + kCiphertextBytes);
   crypto_aead_xchacha20poly1305_ietf_encrypt(
-      blob.data() + header_len, nullptr, plaintext.Reveal().data(), plaintext.size(),
-      blob.data(), header_len, nullptr, nonce.data(), file_key.Reveal().data());
+      blob.data() + header_len, nullptr, plaintext.Reveal().data(), plaintext.size(), blob.data(),
+      header_len, nullptr, nonce.data(), file_key.Reveal().data());
   std::string b64 = ToBase64(blob);
   std::string out;
   out.append(kSecretBegin).append("\n");
@@ -425,9 +427,8 @@ Result<SecretKey> OpenSecretKey(std::string_view file_text, const SecretBytes& p
   AMANAH_ASSIGN_OR_RETURN(SecretBytes file_key, DeriveFileKey(passphrase, salt, ops, mem_kib));
   SecretBytes plaintext(kPlaintextBytes);
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          plaintext.RevealMutable().data(), nullptr, nullptr, ciphertext.data(),
-          ciphertext.size(), blob.data(), header_len, nonce.data(),
-          file_key.Reveal().data()) != 0) {
+          plaintext.RevealMutable().data(), nullptr, nullptr, ciphertext.data(), ciphertext.size(),
+          blob.data(), header_len, nonce.data(), file_key.Reveal().data()) != 0) {
     return VerifyFailed(std::string(kOpenFailed));
   }
   SecretKey key{PublicKey{role, AsString(label), {}, {}},

@@ -64,7 +64,9 @@ TEST(Keys, Labels) {
   EXPECT_TRUE(IsValidLabel("\xD9\x85\xD9\x83\xD8\xAA\xD8\xA8 3"));  // Arabic
   EXPECT_FALSE(IsValidLabel(""));
   EXPECT_FALSE(IsValidLabel("a\nb"));
-  EXPECT_FALSE(IsValidLabel("a\xE2\x80\xAE" "b"));  // RLO
+  EXPECT_FALSE(
+      IsValidLabel("a\xE2\x80\xAE"
+                   "b"));                          // RLO
   EXPECT_FALSE(IsValidLabel("\xC3"));              // truncated UTF-8
   EXPECT_FALSE(IsValidLabel("\xF4\x90\x80\x80"));  // > U+10FFFF
   EXPECT_EQ(GenerateKey(Role::kMonitor, "a\tb").status().code(), Code::kInvalidArgument);
@@ -186,15 +188,14 @@ TEST(Keys, SecretFileRoundTripAndUniformFailures) {
 TEST(Keys, SealRejectsBadArguments) {
   auto key = GenerateKey(Role::kMonitor, "m");
   ASSERT_TRUE(key.ok());
-  for (KdfParams p : {KdfParams{0, 8}, KdfParams{11, 8}, KdfParams{1, 7},
-                      KdfParams{1, kMaxKdfMemKib + 1}}) {
+  for (KdfParams p :
+       {KdfParams{0, 8}, KdfParams{11, 8}, KdfParams{1, 7}, KdfParams{1, kMaxKdfMemKib + 1}}) {
     EXPECT_EQ(SealSecretKey(*key, Pass("pw"), p).status().code(), Code::kInvalidArgument);
   }
   EXPECT_EQ(SealSecretKey(*key, Pass(""), kTiny).status().code(), Code::kInvalidArgument);
   SecretKey tampered{key->pub, key->sign_seed.Clone(), key->enc.Clone()};
   tampered.pub.enc[0] ^= 1;
-  EXPECT_EQ(SealSecretKey(tampered, Pass("pw"), kTiny).status().code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(SealSecretKey(tampered, Pass("pw"), kTiny).status().code(), Code::kInvalidArgument);
 }
 
 TEST(Keys, SecretFileWithDefaultParameters) {
@@ -256,8 +257,8 @@ json Cases(const json& v) { return v.contains("cases") ? v["cases"] : json::arra
 
 void CheckGenerate(const json& v) {
   ReplayRandom replay({Hex(v["sign_seed"]), Hex(v["enc_wide"])});
-  auto key = GenerateKey(*ParseRole(v["role"].get<std::string>()), v["label"].get<std::string>(),
-                         replay);
+  auto key =
+      GenerateKey(*ParseRole(v["role"].get<std::string>()), v["label"].get<std::string>(), replay);
   ASSERT_TRUE(key.ok());
   EXPECT_TRUE(replay.done());
   EXPECT_TRUE(SameSecret(key->enc, Hex(v["enc_scalar"])));
@@ -308,9 +309,8 @@ void CheckSecretFile(const json& v) {
   Bytes salt = Hex(v["salt"]), nonce = Hex(v["nonce"]);
   uint32_t ops = v["ops"], mem = v["mem_kib"];
   uint8_t key[32];
-  ASSERT_EQ(crypto_pwhash(key, 32, reinterpret_cast<const char*>(pass.Reveal().data()),
-                          pass.size(), salt.data(), ops, size_t{mem} * 1024,
-                          crypto_pwhash_ALG_ARGON2ID13),
+  ASSERT_EQ(crypto_pwhash(key, 32, reinterpret_cast<const char*>(pass.Reveal().data()), pass.size(),
+                          salt.data(), ops, size_t{mem} * 1024, crypto_pwhash_ALG_ARGON2ID13),
             0);
   EXPECT_EQ(ToHex(key), v["argon2id_key"].get<std::string>());
   Bytes header = ByteWriter()
@@ -330,17 +330,17 @@ void CheckSecretFile(const json& v) {
   seed_scalar.insert(seed_scalar.end(), scalar.begin(), scalar.end());
   EXPECT_TRUE(seed_scalar == plaintext);
   Bytes ct(plaintext.size() + 16);
-  crypto_aead_xchacha20poly1305_ietf_encrypt(ct.data(), nullptr, plaintext.data(),
-                                             plaintext.size(), header.data(), header.size(),
-                                             nullptr, nonce.data(), key);
+  crypto_aead_xchacha20poly1305_ietf_encrypt(ct.data(), nullptr, plaintext.data(), plaintext.size(),
+                                             header.data(), header.size(), nullptr, nonce.data(),
+                                             key);
   EXPECT_EQ(ToHex(ct), v["ciphertext"].get<std::string>());
   Bytes blob = header;
   blob.insert(blob.end(), ct.begin(), ct.end());
   EXPECT_EQ(ToHex(blob), v["blob"].get<std::string>());
   Wipe(key);
   // Sealing the same key with the recorded draws reproduces the file byte for byte.
-  SecretKey sk{PublicKey{*ParseRole(v["role"].get<std::string>()), v["label"], K32(v["sign_public"]),
-                         K32(v["enc_public"])},
+  SecretKey sk{PublicKey{*ParseRole(v["role"].get<std::string>()), v["label"],
+                         K32(v["sign_public"]), K32(v["enc_public"])},
                SecretBytes::CopyFrom(Hex(v["sign_seed"])), SecretBytes::CopyFrom(scalar)};
   ReplayRandom replay({salt, nonce});
   auto text = SealSecretKey(sk, pass, KdfParams{ops, mem}, replay);

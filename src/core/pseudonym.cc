@@ -5,7 +5,7 @@
 namespace amanah {
 namespace {
 
-constexpr int kDataSymbols = 10;            // docs/spec.md §2.2: 10 × 5 bits = 50 bits
+constexpr int kDataSymbols = 10;                      // docs/spec.md §2.2: 10 × 5 bits = 50 bits
 constexpr std::string_view kQrPrefix = "AMANAH:ID:";  // encoded on the wire: do not change
 
 }  // namespace

@@ -57,8 +57,8 @@ TEST(Pseudonym, FromValueRange) {
   EXPECT_TRUE(Pseudonym::FromValue(Pseudonym::kLimit - 1).ok());
   EXPECT_EQ(Pseudonym::FromValue(Pseudonym::kLimit).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(Pseudonym::FromValue(UINT64_MAX).status().code(), Code::kInvalidArgument);
-  EXPECT_EQ(Pseudonym::FromValue(Pseudonym::kLimit - 1)->ToString(), "ZZZZ-ZZZZ-ZZ" +
-            std::string(1, kSymbols[(Pseudonym::kLimit - 1) % 37]));
+  EXPECT_EQ(Pseudonym::FromValue(Pseudonym::kLimit - 1)->ToString(),
+            "ZZZZ-ZZZZ-ZZ" + std::string(1, kSymbols[(Pseudonym::kLimit - 1) % 37]));
 }
 
 TEST(Pseudonym, GenerateKeepsTheLow50BitsOfTheBigEndianDraw) {
@@ -128,10 +128,14 @@ TEST(Pseudonym, CrockfordAliasesAreAccepted) {
     Pseudonym p = Pseudonym::Generate(rng);
     std::string typed = Symbols(p);
     for (char& c : typed) {
-      if (c == '0') c = (i % 2) ? 'O' : 'o';
-      else if (c == '1') c = "IiLl"[i % 4];
-      else if (c == 'U') c = 'u';
-      else c = static_cast<char>(std::tolower(c));
+      if (c == '0')
+        c = (i % 2) ? 'O' : 'o';
+      else if (c == '1')
+        c = "IiLl"[i % 4];
+      else if (c == 'U')
+        c = 'u';
+      else
+        c = static_cast<char>(std::tolower(c));
     }
     typed.insert(i % 12, "-");
     typed.insert(0, i % 3, '-');

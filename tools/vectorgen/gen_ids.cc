@@ -61,8 +61,8 @@ std::vector<VectorFile> GenerateIdVectors() {
   DeterministicRandom rng = SeededRandom("ids");
 
   {  // The example of DESIGN.md.
-    json j = Doc("The example ID of the design brief: value 489855753079063, check symbol K.",
-                 "ok");
+    json j =
+        Doc("The example ID of the design brief: value 489855753079063, check symbol K.", "ok");
     j["input"] = "DXGN-Q2EJ-8QK";
     j.update(Valid(MustValue(489855753079063)));
     out.push_back({"pseudonym-example.json", j});
@@ -87,9 +87,9 @@ std::vector<VectorFile> GenerateIdVectors() {
   {  // Boundary values and every check-only symbol (§2.2).
     json j = Doc("Boundary values, and values whose check symbol is each of * ~ $ = U.", "ok");
     json cases = json::array();
-    for (uint64_t v : {uint64_t{0}, uint64_t{1}, uint64_t{31}, uint64_t{32}, uint64_t{33},
-                       uint64_t{34}, uint64_t{35}, uint64_t{36}, uint64_t{37},
-                       Pseudonym::kLimit - 1}) {
+    for (uint64_t v :
+         {uint64_t{0}, uint64_t{1}, uint64_t{31}, uint64_t{32}, uint64_t{33}, uint64_t{34},
+          uint64_t{35}, uint64_t{36}, uint64_t{37}, Pseudonym::kLimit - 1}) {
       cases.push_back(Valid(MustValue(v)));
     }
     j["cases"] = cases;
@@ -97,10 +97,10 @@ std::vector<VectorFile> GenerateIdVectors() {
   }
 
   {  // Crockford aliases (§2.3).
-    json j = Doc(
-        "Inputs a person may type, each accepted as the canonical ID: lower case, O for 0, I "
-        "and L for 1, u for U as check symbol, hyphens missing, extra or misplaced.",
-        "ok");
+    json j =
+        Doc("Inputs a person may type, each accepted as the canonical ID: lower case, O for 0, I "
+            "and L for 1, u for U as check symbol, hyphens missing, extra or misplaced.",
+            "ok");
     // 0110-0ABC-DE? with check 36 (U): the nearest such value above "01100ABCDE".
     uint64_t v = 0;
     for (char c : std::string_view("01100ABCDE")) v = v << 5 | kSymbols.find(c);
@@ -133,8 +133,10 @@ std::vector<VectorFile> GenerateIdVectors() {
     std::string cw = MustValue(w).ToString();
     std::string aw = cw;
     for (char& ch : aw) {
-      if (ch == '1') ch = 'l';
-      else if (ch == '0') ch = 'O';
+      if (ch == '1')
+        ch = 'l';
+      else if (ch == '0')
+        ch = 'O';
     }
     aw.back() = 'I';
     add(aw, cw);
@@ -143,10 +145,10 @@ std::vector<VectorFile> GenerateIdVectors() {
   }
 
   {  // Typing errors caught by the check symbol (§2.3).
-    json j = Doc(
-        "Well-formed IDs with one symbol substituted (data or check) or two neighbouring "
-        "symbols swapped: the check symbol does not match.",
-        "malformed");
+    json j =
+        Doc("Well-formed IDs with one symbol substituted (data or check) or two neighbouring "
+            "symbols swapped: the check symbol does not match.",
+            "malformed");
     j["error"] = "check symbol does not match";
     json cases = json::array();
     std::vector<std::string> bases = {"DXGNQ2EJ8QK"};
@@ -181,21 +183,22 @@ std::vector<VectorFile> GenerateIdVectors() {
   }
 
   {  // Everything else that is not an ID (§2.3).
-    json j = Doc("Inputs that are not IDs: wrong length, characters outside the alphabet.",
-                 "malformed");
+    json j =
+        Doc("Inputs that are not IDs: wrong length, characters outside the alphabet.", "malformed");
     json cases = json::array();
     for (std::string input : {
-             std::string(""), std::string("-"), std::string("---"),
-             std::string("DXGN-Q2EJ-8Q"), std::string("DXGN-Q2EJ-8QKK"),
-             std::string("DXGN-Q2EJ-8QK0"), std::string("DXGN Q2EJ 8QK"),
-             std::string("DXGN_Q2EJ_8QK"), std::string(" DXGN-Q2EJ-8QK"),
-             std::string("DXGN-Q2EJ-8QK\n"), std::string("UXGN-Q2EJ-8QK"),
-             std::string("DXGN-Q2EJ-8UK"), std::string("*XGN-Q2EJ-8QK"),
-             std::string("DXGN-Q2EJ-8Q\0", 13), std::string("DXGN-Q2EJ-8Q?"),
+             std::string(""), std::string("-"), std::string("---"), std::string("DXGN-Q2EJ-8Q"),
+             std::string("DXGN-Q2EJ-8QKK"), std::string("DXGN-Q2EJ-8QK0"),
+             std::string("DXGN Q2EJ 8QK"), std::string("DXGN_Q2EJ_8QK"),
+             std::string(" DXGN-Q2EJ-8QK"), std::string("DXGN-Q2EJ-8QK\n"),
+             std::string("UXGN-Q2EJ-8QK"), std::string("DXGN-Q2EJ-8UK"),
+             std::string("*XGN-Q2EJ-8QK"), std::string("DXGN-Q2EJ-8Q\0", 13),
+             std::string("DXGN-Q2EJ-8Q?"),
              std::string("\xD9\xA4\xD9\xA8\xD9\xA9\xD9\xA8\xD9\xA5\xD9\xA5\xD9\xA7\xD9\xA5"
                          "\xD9\xA3\xD9\xA0\xD9\xA7"),  // Arabic-Indic digits ٤٨٩٨٥٥٧٥٣٠٧
              std::string("\xEF\xBC\xA4XGN-Q2EJ-8QK"),  // fullwidth D
-             std::string("DXGN\xE2\x80\x90Q2EJ\xE2\x80\x90" "8QK"),  // U+2010 hyphen
+             std::string("DXGN\xE2\x80\x90Q2EJ\xE2\x80\x90"
+                         "8QK"),  // U+2010 hyphen
          }) {
       ExpectOutcome(input, false);
       cases.push_back(json{{"input", input}, {"input_hex", ToHex(AsBytes(input))}});
@@ -205,18 +208,18 @@ std::vector<VectorFile> GenerateIdVectors() {
   }
 
   {  // QR payload (§2.4).
-    json j = Doc("The QR payload of an ID card: \"AMANAH:ID:\" followed by the canonical ID.",
-                 "ok");
+    json j =
+        Doc("The QR payload of an ID card: \"AMANAH:ID:\" followed by the canonical ID.", "ok");
     j["input"] = "AMANAH:ID:DXGN-Q2EJ-8QK";
     j.update(Valid(MustValue(489855753079063)));
     out.push_back({"pseudonym-qr.json", j});
   }
 
   {
-    json j = Doc(
-        "QR payloads that are not byte-for-byte canonical: a scanner accepts no aliases, no "
-        "lower case and no stray hyphens.",
-        "malformed");
+    json j =
+        Doc("QR payloads that are not byte-for-byte canonical: a scanner accepts no aliases, no "
+            "lower case and no stray hyphens.",
+            "malformed");
     json cases = json::array();
     for (std::string input :
          {"AMANAH:ID:dxgn-q2ej-8qk", "amanah:id:DXGN-Q2EJ-8QK", "AMANAH:ID:DXGNQ2EJ8QK",

@@ -54,7 +54,11 @@ class Replay final : public RandomSource {
 bool IsUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     uint8_t b = static_cast<uint8_t>(s[i]);
-    size_t n = b < 0x80 ? 0 : (b & 0xE0) == 0xC0 ? 1 : (b & 0xF0) == 0xE0 ? 2 : (b & 0xF8) == 0xF0 ? 3 : 9;
+    size_t n = b < 0x80             ? 0
+               : (b & 0xE0) == 0xC0 ? 1
+               : (b & 0xF0) == 0xE0 ? 2
+               : (b & 0xF8) == 0xF0 ? 3
+                                    : 9;
     if (n == 9 || s.size() - i - 1 < n) return false;
     uint32_t cp = n == 0 ? b : b & (0x3F >> n);
     for (size_t k = 1; k <= n; ++k) {
@@ -164,8 +168,9 @@ std::vector<VectorFile> GenerateKeyVectors() {
   DeterministicRandom rng = SeededRandom("keys");
 
   // An Arabic label ("Press desk 3"), to exercise UTF-8 throughout.
-  const std::string label = "\xD9\x85\xD9\x83\xD8\xAA\xD8\xA8 \xD8\xA7\xD9\x84\xD8\xB5\xD8\xAD"
-                            "\xD8\xA7\xD9\x81\xD8\xA9 3";
+  const std::string label =
+      "\xD9\x85\xD9\x83\xD8\xAA\xD8\xA8 \xD8\xA7\xD9\x84\xD8\xB5\xD8\xAD"
+      "\xD8\xA7\xD9\x81\xD8\xA9 3";
   Generated g = Gen(rng, Role::kCustodian, label);
   const PublicKey& pub = g.key.pub;
 
@@ -182,10 +187,10 @@ std::vector<VectorFile> GenerateKeyVectors() {
   }
 
   {  // §3.3
-    json j = Doc(
-        "Fingerprint = SHA256(LP(\"amanah/v1/key-fingerprint\") ‖ u8(role) ‖ sign ‖ enc)[0:10] "
-        "as 16 Crockford base32 symbols; the role is bound, the label is not.",
-        "ok");
+    json j =
+        Doc("Fingerprint = SHA256(LP(\"amanah/v1/key-fingerprint\") ‖ u8(role) ‖ sign ‖ enc)[0:10] "
+            "as 16 Crockford base32 symbols; the role is bound, the label is not.",
+            "ok");
     json cases = json::array();
     for (Role role : {Role::kCustodian, Role::kOfficial}) {
       PublicKey k = pub;
@@ -233,10 +238,10 @@ std::vector<VectorFile> GenerateKeyVectors() {
   auto chop = [](std::string s, size_t n) { return s.substr(0, s.size() - n); };
 
   {
-    json j = Doc(
-        "The same public key file with CRLF line endings and/or without the final line "
-        "terminator (as pasted from a messenger): each parses to the key of key-public-file.",
-        "ok");
+    json j =
+        Doc("The same public key file with CRLF line endings and/or without the final line "
+            "terminator (as pasted from a messenger): each parses to the key of key-public-file.",
+            "ok");
     j.update(PublicJson(pub));
     json cases = json::array();
     for (const std::string& t : {crlf(pub_text), chop(pub_text, 1), chop(crlf(pub_text), 2)}) {
@@ -304,8 +309,7 @@ std::vector<VectorFile> GenerateKeyVectors() {
     std::vector<std::pair<std::string, std::string>> cases;
     Key32 identity{};
     Key32 negative = key32("0100000000000000000000000000000000000000000000000000000000000000");
-    Key32 noncanonical =
-        key32("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+    Key32 noncanonical = key32("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
     Key32 not_on_curve = pub.enc;  // a valid element...
     not_on_curve[0] ^= 0x02;       // ... made invalid (checked below)
     if (crypto_core_ristretto255_is_valid_point(not_on_curve.data())) Die("still valid");
@@ -314,8 +318,7 @@ std::vector<VectorFile> GenerateKeyVectors() {
              {"enc is a negative field element", negative},
              {"enc is not canonical (>= p)", noncanonical},
              {"enc does not decode to a group element", not_on_curve}}) {
-      cases.push_back({why, with_keys(sign_line, "enc: " + ToBase64(k), pub.sign, k,
-                                      pub.role)});
+      cases.push_back({why, with_keys(sign_line, "enc: " + ToBase64(k), pub.sign, k, pub.role)});
     }
     malformed_file("key-public-file-bad-enc.json",
                    "Public key files whose enc is not a valid, non-identity ristretto255 "
@@ -327,8 +330,7 @@ std::vector<VectorFile> GenerateKeyVectors() {
     const std::string enc_line = "enc: " + ToBase64(pub.enc);
     std::vector<std::pair<std::string, std::string>> cases;
     Key32 small_order = key32("0100000000000000000000000000000000000000000000000000000000000000");
-    Key32 noncanonical =
-        key32("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+    Key32 noncanonical = key32("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
     Key32 zero{};
     for (auto& [why, k] : std::vector<std::pair<std::string, Key32>>{
              {"sign is the neutral point (small order)", small_order},
@@ -347,16 +349,14 @@ std::vector<VectorFile> GenerateKeyVectors() {
     std::string b64 = ToBase64(pub.sign);  // 44 symbols, one '='
     std::string bad_bits = b64;
     // The last symbol before '=' carries 2 unused bits; set one.
-    const std::string alphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     size_t idx = alphabet.find(bad_bits[42]);
     bad_bits[42] = alphabet[idx ^ 1];
-    cases.push_back({"non-zero unused bits in base64",
-                     ReplaceLine(pub_text, "sign: ", "sign: " + bad_bits)});
-    cases.push_back({"base64 without padding",
-                     ReplaceLine(pub_text, "sign: ", "sign: " + b64.substr(0, 43))});
-    cases.push_back({"base64 url alphabet",
-                     ReplaceLine(pub_text, "enc: ", [&] {
+    cases.push_back(
+        {"non-zero unused bits in base64", ReplaceLine(pub_text, "sign: ", "sign: " + bad_bits)});
+    cases.push_back(
+        {"base64 without padding", ReplaceLine(pub_text, "sign: ", "sign: " + b64.substr(0, 43))});
+    cases.push_back({"base64 url alphabet", ReplaceLine(pub_text, "enc: ", [&] {
                        std::string s = "enc: " + ToBase64(pub.enc);
                        for (char& c : s) {
                          if (c == '+') c = '-';
@@ -364,11 +364,12 @@ std::vector<VectorFile> GenerateKeyVectors() {
                        }
                        return s;
                      }())});
-    cases.push_back({"key of 31 bytes",
-                     ReplaceLine(pub_text, "sign: ",
-                                 "sign: " + ToBase64(ByteView(pub.sign).first(31)))});
-    cases.push_back({"key of 33 bytes",
-                     ReplaceLine(pub_text, "enc: ", "enc: " + ToBase64(Concat(pub.enc, Bytes{0})))});
+    cases.push_back(
+        {"key of 31 bytes",
+         ReplaceLine(pub_text, "sign: ", "sign: " + ToBase64(ByteView(pub.sign).first(31)))});
+    cases.push_back(
+        {"key of 33 bytes",
+         ReplaceLine(pub_text, "enc: ", "enc: " + ToBase64(Concat(pub.enc, Bytes{0})))});
     malformed_file("key-public-file-bad-base64.json",
                    "Public key files with non-canonical base64 or keys of the wrong length.",
                    cases);
@@ -411,9 +412,7 @@ std::vector<VectorFile> GenerateKeyVectors() {
       for (char& c : v[5]) c = static_cast<char>(std::tolower(c));
       v[5].replace(0, 12, "fingerprint:");
     });
-    edit("fingerprint without hyphens", [](auto& v) {
-      std::erase(v[5], '-');
-    });
+    edit("fingerprint without hyphens", [](auto& v) { std::erase(v[5], '-'); });
     cases.push_back({"mixed line endings", [&] {
                        std::string t = pub_text;
                        t.insert(t.find('\n'), "\r");
@@ -433,23 +432,35 @@ std::vector<VectorFile> GenerateKeyVectors() {
 
   {
     std::vector<std::pair<std::string, std::string>> cases;
-    for (auto& [why, l] : std::vector<std::pair<std::string, std::string>>{
-             {"empty label", ""},
-             {"65 bytes", std::string(65, 'a')},
-             {"tab", "a\tb"},
-             {"DEL", "a\x7f" "b"},
-             {"C1 control U+0085", "a\xC2\x85" "b"},
-             {"right-to-left override U+202E", "a\xE2\x80\xAE" "b"},
-             {"invalid UTF-8", "a\xFF" "b"},
-             {"overlong UTF-8", "a\xC0\xAF" "b"},
-             {"UTF-16 surrogate", "a\xED\xA0\x80" "b"},
-             {"leading space", " ab"},
-             {"trailing space", "ab "}}) {
+    for (auto& [why, l] :
+         std::vector<std::pair<std::string, std::string>>{{"empty label", ""},
+                                                          {"65 bytes", std::string(65, 'a')},
+                                                          {"tab", "a\tb"},
+                                                          {"DEL",
+                                                           "a\x7f"
+                                                           "b"},
+                                                          {"C1 control U+0085",
+                                                           "a\xC2\x85"
+                                                           "b"},
+                                                          {"right-to-left override U+202E",
+                                                           "a\xE2\x80\xAE"
+                                                           "b"},
+                                                          {"invalid UTF-8",
+                                                           "a\xFF"
+                                                           "b"},
+                                                          {"overlong UTF-8",
+                                                           "a\xC0\xAF"
+                                                           "b"},
+                                                          {"UTF-16 surrogate",
+                                                           "a\xED\xA0\x80"
+                                                           "b"},
+                                                          {"leading space", " ab"},
+                                                          {"trailing space", "ab "}}) {
       if (IsValidLabel(l)) Die("label should be invalid");
       cases.push_back({why, ReplaceLine(pub_text, "label: ", "label: " + l)});
     }
-    malformed_file("key-public-file-bad-label.json",
-                   "Public key files whose label breaks §3.1.", cases);
+    malformed_file("key-public-file-bad-label.json", "Public key files whose label breaks §3.1.",
+                   cases);
   }
 
   // §3.4 secret key file.
@@ -468,12 +479,12 @@ std::vector<VectorFile> GenerateKeyVectors() {
     if (secret_text != Armour(blob)) Die("seal disagrees");
     SecretKey opened = Must(OpenSecretKey(secret_text, Passphrase(passphrase)), "open");
     if (!(opened.pub == pub)) Die("open round trip");
-    json j = Doc(
-        "A secret key file: key = Argon2id(passphrase, salt, ops, mem_kib); ciphertext = "
-        "AEAD(key, nonce, header, sign_seed ‖ enc_scalar), header = every byte before the "
-        "ciphertext; file = armour(base64(header ‖ ciphertext)). Salt then nonce are the "
-        "random draws.",
-        "ok");
+    json j =
+        Doc("A secret key file: key = Argon2id(passphrase, salt, ops, mem_kib); ciphertext = "
+            "AEAD(key, nonce, header, sign_seed ‖ enc_scalar), header = every byte before the "
+            "ciphertext; file = armour(base64(header ‖ ciphertext)). Salt then nonce are the "
+            "random draws.",
+            "ok");
     j["passphrase"] = passphrase;
     j["passphrase_hex"] = ToHex(AsBytes(passphrase));
     j["sign_seed"] = ToHex(g.key.sign_seed.Reveal());
@@ -493,20 +504,20 @@ std::vector<VectorFile> GenerateKeyVectors() {
   }
 
   {
-    json j = Doc("The file of key-secret-file.json opened with another passphrase.",
-                 "verify_failed");
+    json j =
+        Doc("The file of key-secret-file.json opened with another passphrase.", "verify_failed");
     j["passphrase"] = passphrase + " ";
     j["file"] = secret_text;
-    MustCode(OpenSecretKey(secret_text, Passphrase(passphrase + " ")).status(),
-             Code::kVerifyFailed, "wrong passphrase");
+    MustCode(OpenSecretKey(secret_text, Passphrase(passphrase + " ")).status(), Code::kVerifyFailed,
+             "wrong passphrase");
     out.push_back({"key-secret-file-wrong-passphrase.json", j});
   }
 
   {
-    json j = Doc(
-        "The file of key-secret-file.json with one bit flipped (XOR 0x01) in the blob at "
-        "`offset`, in each field the AEAD binds; every case still parses.",
-        "verify_failed");
+    json j =
+        Doc("The file of key-secret-file.json with one bit flipped (XOR 0x01) in the blob at "
+            "`offset`, in each field the AEAD binds; every case still parses.",
+            "verify_failed");
     j["passphrase"] = passphrase;
     const size_t label_at = 8 + 1 + 1 + 2;
     const size_t ops_at = label_at + pub.label.size();
@@ -514,15 +525,15 @@ std::vector<VectorFile> GenerateKeyVectors() {
     const size_t nonce_at = salt_at + 16;
     const size_t ct_at = nonce_at + 24;
     json cases = json::array();
-    for (auto& [field, offset] : std::vector<std::pair<std::string, size_t>>{
-             {"role", 9},
-             {"label", label_at + pub.label.size() - 1},
-             {"ops", ops_at + 3},
-             {"mem_kib", ops_at + 7},
-             {"salt", salt_at},
-             {"nonce", nonce_at + 23},
-             {"ciphertext", ct_at},
-             {"tag", blob.size() - 1}}) {
+    for (auto& [field, offset] :
+         std::vector<std::pair<std::string, size_t>>{{"role", 9},
+                                                     {"label", label_at + pub.label.size() - 1},
+                                                     {"ops", ops_at + 3},
+                                                     {"mem_kib", ops_at + 7},
+                                                     {"salt", salt_at},
+                                                     {"nonce", nonce_at + 23},
+                                                     {"ciphertext", ct_at},
+                                                     {"tag", blob.size() - 1}}) {
       Bytes b = blob;
       b[offset] ^= 0x01;
       std::string t = Armour(b);
@@ -554,8 +565,9 @@ std::vector<VectorFile> GenerateKeyVectors() {
     cases.push_back({"header only", Armour(header)});
     cases.push_back({"blob with one trailing byte", Armour(Concat(blob, Bytes{0}))});
     cases.push_back({"no END line", secret_text.substr(0, secret_text.find("-----END"))});
-    cases.push_back({"no body", "-----BEGIN AMANAH SECRET KEY-----\n"
-                                "-----END AMANAH SECRET KEY-----\n"});
+    cases.push_back({"no body",
+                     "-----BEGIN AMANAH SECRET KEY-----\n"
+                     "-----END AMANAH SECRET KEY-----\n"});
     cases.push_back({"empty file", ""});
     secret_malformed("key-secret-file-truncated.json",
                      "Secret key files cut short or with bytes left over.", cases);
@@ -589,8 +601,8 @@ std::vector<VectorFile> GenerateKeyVectors() {
     };
     cases.push_back({"wrapped at 76 columns", wrap(76)});
     cases.push_back({"not wrapped", wrap(4096)});
-    cases.push_back({"lower-case BEGIN line",
-                     "-----begin amanah secret key-----" + secret_text.substr(33)});
+    cases.push_back(
+        {"lower-case BEGIN line", "-----begin amanah secret key-----" + secret_text.substr(33)});
     cases.push_back({"text after END", secret_text + "hello\n"});
     cases.push_back({"blank line before BEGIN", "\n" + secret_text});
     cases.push_back({"mixed line endings", [&] {
@@ -619,10 +631,10 @@ std::vector<VectorFile> GenerateKeyVectors() {
   }
 
   {
-    json j = Doc(
-        "The file of key-secret-file.json with CRLF line endings and/or without the final "
-        "line terminator: each opens to the same key.",
-        "ok");
+    json j =
+        Doc("The file of key-secret-file.json with CRLF line endings and/or without the final "
+            "line terminator: each opens to the same key.",
+            "ok");
     j["passphrase"] = passphrase;
     j.update(PublicJson(pub));
     json cases = json::array();
@@ -644,11 +656,10 @@ std::vector<VectorFile> GenerateKeyVectors() {
         "verify_failed");
     j["passphrase"] = passphrase;
     json cases = json::array();
-    Bytes l_bytes = FromHex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")
-                        .value();
-    for (auto& [why, scalar] :
-         std::vector<std::pair<std::string, Bytes>>{{"zero scalar", Bytes(32, 0)},
-                                                    {"scalar = L", l_bytes}}) {
+    Bytes l_bytes =
+        FromHex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010").value();
+    for (auto& [why, scalar] : std::vector<std::pair<std::string, Bytes>>{
+             {"zero scalar", Bytes(32, 0)}, {"scalar = L", l_bytes}}) {
       Bytes pt = Concat(g.key.sign_seed.Reveal(), scalar);
       Bytes b = Concat(header, Aead(argon_key, nonce, header, pt));
       std::string t = Armour(b);
@@ -693,8 +704,8 @@ std::vector<VectorFile> GenerateKeyVectors() {
     add("63-byte signature", pub.sign, AsBytes(message), ByteView(sig).first(63));
     // S + L: same point, non-canonical scalar (RFC 8032 §5.1.7 requires S < L).
     Bytes s_plus_l(sig.begin(), sig.end());
-    Bytes l_bytes = FromHex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")
-                        .value();
+    Bytes l_bytes =
+        FromHex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010").value();
     unsigned carry = 0;
     for (int i = 0; i < 32; ++i) {
       unsigned t = s_plus_l[32 + i] + l_bytes[i] + carry;
