@@ -30,8 +30,16 @@ enum class Role : uint8_t {
   kDealer = 6,  // the offline ceremony machine's one-time key
 };
 
-std::string_view RoleName(Role role);  // "enroller", ...
+// docs/spec.md §3.1: "enroller", "custodian", "official", "monitor", "operator", "dealer".
+std::string_view RoleName(Role role);
+// The exact lower-case names above; anything else is kMalformed.
 Result<Role> ParseRole(std::string_view name);
+// The role whose wire byte is `b`; kMalformed for an unassigned byte.
+Result<Role> RoleFromByte(uint8_t b);
+
+// docs/spec.md §3.1: valid UTF-8, 1..64 bytes, no control, bidi-override or line-separator
+// characters, no leading or trailing space.
+bool IsValidLabel(std::string_view label);
 
 using Key32 = std::array<uint8_t, 32>;
 
@@ -54,28 +62,45 @@ struct SecretKey {
   SecretBytes enc;        // 32-byte canonical ristretto255 scalar e
 };
 
-// A fresh key pair for `role`.
+// docs/spec.md §3.3: parses a fingerprint as a person types it (Crockford aliases, any case,
+// hyphens anywhere) into its 10 bytes; kMalformed unless it has exactly 16 symbols.
+Result<std::array<uint8_t, 10>> ParseFingerprint(std::string_view text);
+
+// docs/spec.md §3.1. A fresh key pair for `role`: draws the 32-byte Ed25519 seed, then 64
+// bytes per try for the encryption scalar. kInvalidArgument if the label is not valid.
 Result<SecretKey> GenerateKey(Role role, std::string_view label, RandomSource& rng = SystemRng());
 
 // The Ed25519 signature of `message` under the key (64 bytes).
+// REQUIRES: key.sign_seed.size() == 32 (true of every key from GenerateKey / OpenSecretKey).
 std::array<uint8_t, 64> Sign(const SecretKey& key, ByteView message);
-// OK or kVerifyFailed.
+// OK or kVerifyFailed (also for a signature that is not 64 bytes).
 Status VerifySignature(const Key32& sign_pub, ByteView message, ByteView signature);
 
 struct KdfParams {
-  uint32_t ops = 3;          // Argon2id passes (crypto_pwhash opslimit)
+  uint32_t ops = 3;           // Argon2id passes (crypto_pwhash opslimit)
   uint32_t mem_kib = 262144;  // Argon2id memory in KiB (256 MiB)
 };
+// docs/spec.md §3.4: the bounds a secret key file's KDF parameters must respect. Checked
+// before Argon2id runs, so a hostile file cannot make us allocate without limit.
+inline constexpr uint32_t kMinKdfOps = 1;
+inline constexpr uint32_t kMaxKdfOps = 10;
+inline constexpr uint32_t kMinKdfMemKib = 8;
+inline constexpr uint32_t kMaxKdfMemKib = 4194304;  // 4 GiB
 
-// docs/spec.md §3.4. The text of a secret key file, sealed under `passphrase`.
+// docs/spec.md §3.4. The text of a secret key file, sealed under `passphrase`. Draws the
+// 16-byte salt, then the 24-byte nonce. kInvalidArgument if the params are out of bounds, the
+// passphrase is empty or the key is not well formed.
 Result<std::string> SealSecretKey(const SecretKey& key, const SecretBytes& passphrase,
                                   const KdfParams& params = {}, RandomSource& rng = SystemRng());
 // A wrong passphrase and a tampered file are the same kVerifyFailed; a file that does not
-// parse is kMalformed.
+// parse (or whose KDF parameters are out of bounds) is kMalformed; kUnavailable if memory for
+// Argon2id cannot be had.
 Result<SecretKey> OpenSecretKey(std::string_view file_text, const SecretBytes& passphrase);
 
-// docs/spec.md §3.2. The public key text file and its strict parser (the fingerprint line must
-// match the keys).
+// docs/spec.md §3.2. The public key text file and its strict parser: kMalformed for anything
+// that does not parse, kVerifyFailed ("fingerprint does not match") if the fingerprint line
+// does not match the keys.
+// REQUIRES: IsValidLabel(key.label)
 std::string FormatPublicKey(const PublicKey& key);
 Result<PublicKey> ParsePublicKey(std::string_view file_text);
 
