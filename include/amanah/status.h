@@ -3,7 +3,7 @@
 // The library throws nothing. A function that can fail returns a Status (no value) or a
 // Result<T> (a value or a Status). The set of codes is closed; callers branch on the code and
 // show the message. Messages are fixed strings chosen by the code that fails: they never
-// contain a secret, a key or a name (docs/spec.md §1.4).
+// contain a secret, a key or a name (docs/spec.md §1.5).
 //
 // Thread safety: values; safe to copy between threads.
 #ifndef AMANAH_STATUS_H_
