@@ -48,12 +48,12 @@ using Signature64 = std::array<uint8_t, 64>;
 // every consumer (Body, VerifyConfig, OpenShare) checks its shape before trusting it.
 struct RegistryConfig {
   uint16_t version = kConfigVersion;
-  Bytes registry_id;  // 16 bytes
-  std::string name;   // UTF-8, 1..64 bytes, no control characters
-  uint32_t epoch = 1;  // 1 for a first ceremony; a re-sharing increments it
-  uint16_t k = 0;      // threshold, 2 <= k <= n
-  uint16_t n = 0;      // number of custodians, n <= 255
-  Key32 dealer{};      // the dealer's Ed25519 public key
+  Bytes registry_id;                  // 16 bytes
+  std::string name;                   // UTF-8, 1..64 bytes, no control characters
+  uint32_t epoch = 1;                 // 1 for a first ceremony; a re-sharing increments it
+  uint16_t k = 0;                     // threshold, 2 <= k <= n
+  uint16_t n = 0;                     // number of custodians, n <= 255
+  Key32 dealer{};                     // the dealer's Ed25519 public key
   std::vector<PublicKey> custodians;  // custodian i (1-based) is custodians[i - 1]
   group::Element x_pub{};             // X = x·B = A_0
   std::vector<group::Element> verification_shares;  // X_1..X_n

@@ -28,10 +28,9 @@ constexpr size_t kArmourLine = 64;
 constexpr size_t kMaxTextBytes = 64;
 
 // L little-endian, for the constant-time canonicality check of a secret share.
-constexpr uint8_t kOrder[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58,
-                                0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
-                                0,    0,    0,    0,    0,    0,    0,    0,
-                                0,    0,    0,    0,    0,    0,    0,    0x10};
+constexpr uint8_t kOrder[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7,
+                                0xa2, 0xde, 0xf9, 0xde, 0x14, 0,    0,    0,    0,    0,    0,
+                                0,    0,    0,    0,    0,    0,    0,    0,    0,    0x10};
 
 // The one message for every share failure that depends on a secret (§1.5, §4.4).
 Status ShareFailed() { return VerifyFailed("the share does not open or does not verify"); }
@@ -99,8 +98,7 @@ Signature64 SignDetached(const SecretBytes& seed, ByteView message) {
   Key32 pub;
   crypto_sign_seed_keypair(pub.data(), sk.RevealMutable().data(), seed.Reveal().data());
   Signature64 sig;
-  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(),
-                       sk.Reveal().data());
+  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk.Reveal().data());
   return sig;
 }
 
@@ -112,8 +110,7 @@ Key32 SeedPublicKey(const SecretBytes& seed) {
 }
 
 bool VerifyEd25519(const Key32& pub, ByteView message, const Signature64& sig) {
-  return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), pub.data()) ==
-         0;
+  return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), pub.data()) == 0;
 }
 
 group::ScalarView ScalarAt(const SecretBytes& s, size_t i) {
@@ -510,8 +507,10 @@ Result<CeremonyOutput> RunCeremony(const CeremonyInput& in, const SecretBytes& d
   c.dealer = dealer;
   c.custodians = in.custodians;
   c.x_pub = group::MulBase(ScalarAt(coeffs, 0));
-  for (size_t j = 1; j < k; ++j) c.higher_commitments.push_back(group::MulBase(ScalarAt(coeffs, j)));
-  for (size_t i = 0; i < n; ++i) c.verification_shares.push_back(group::MulBase(ScalarAt(shares, i)));
+  for (size_t j = 1; j < k; ++j)
+    c.higher_commitments.push_back(group::MulBase(ScalarAt(coeffs, j)));
+  for (size_t i = 0; i < n; ++i)
+    c.verification_shares.push_back(group::MulBase(ScalarAt(shares, i)));
   if (!CheckConfigShape(c).ok()) return Internal("dealt config is not well-formed");
 
   const ConfigHash h = c.Hash();
@@ -520,9 +519,8 @@ Result<CeremonyOutput> RunCeremony(const CeremonyInput& in, const SecretBytes& d
   // docs/spec.md §4.4: box_i = SealTo(enc_i, "share", config_hash ‖ u16(i), x_i).
   for (size_t i = 1; i <= n; ++i) {
     const auto idx = static_cast<uint16_t>(i);
-    AMANAH_ASSIGN_OR_RETURN(
-        Bytes box, SealTo(c.custodians[i - 1].enc, kSharePurpose, ShareAd(h, idx),
-                          ScalarAt(shares, i - 1), rng));
+    AMANAH_ASSIGN_OR_RETURN(Bytes box, SealTo(c.custodians[i - 1].enc, kSharePurpose,
+                                              ShareAd(h, idx), ScalarAt(shares, i - 1), rng));
     out.sealed_shares.push_back(std::move(box));
   }
   return out;

@@ -133,9 +133,9 @@ Dealt DealCeremony(uint16_t k, uint16_t n, const std::string& name, RandomSource
                               "OpenShare");
     if (!opened.Equals(SecretBytes::CopyFrom(acc))) Die("an opened share differs from f(i)");
     d.shares.push_back(acc);
-    d.accepted.acceptances.push_back(Must(
-        AcceptConfig(d.output.config, i, d.custodians[i - 1], d.output.sealed_shares[i - 1]),
-        "AcceptConfig"));
+    d.accepted.acceptances.push_back(
+        Must(AcceptConfig(d.output.config, i, d.custodians[i - 1], d.output.sealed_shares[i - 1]),
+             "AcceptConfig"));
   }
   if (!VerifyConfig(d.accepted, n).ok()) Die("the accepted config does not verify");
   return d;
@@ -259,12 +259,12 @@ std::vector<VectorFile> GenerateThresholdVectors() {
 
   Dealt d = DealCeremony(3, 5, kName, rng);
   files.push_back({"ceremony-3-of-5.json",
-                   OkVector(d, "A 3-of-5 ceremony: every input and random value, the shares, "
-                               "commitments, body, hash, signatures, sealed shares, the five "
-                               "acceptances and the config file.")});
+                   OkVector(d,
+                            "A 3-of-5 ceremony: every input and random value, the shares, "
+                            "commitments, body, hash, signatures, sealed shares, the five "
+                            "acceptances and the config file.")});
   Dealt d2 = DealCeremony(2, 2, "Sudan rescue workers", rng);
-  files.push_back({"ceremony-2-of-2.json",
-                   OkVector(d2, "The smallest ceremony, k = n = 2.")});
+  files.push_back({"ceremony-2-of-2.json", OkVector(d2, "The smallest ceremony, k = n = 2.")});
 
   const RegistryConfig& c = d.output.config.config;
   const std::string file = FormatConfigFile(d.accepted);
@@ -284,8 +284,7 @@ std::vector<VectorFile> GenerateThresholdVectors() {
     files.push_back({"ceremony-inconsistent-verification-share.json",
                      ConfigFileVector("X_2 replaced by 2·B, the dealer signature made over the "
                                       "changed body: X_2 != Σ 2^j·A_j.",
-                                      "verify_failed", FormatConfigFile(Resigned(d, changed)),
-                                      0)});
+                                      "verify_failed", FormatConfigFile(Resigned(d, changed)), 0)});
   }
   {  // A_1 replaced; dealer re-signed: every X_i is inconsistent.
     RegistryConfig changed = c;
@@ -293,16 +292,16 @@ std::vector<VectorFile> GenerateThresholdVectors() {
     files.push_back({"ceremony-tampered-commitment.json",
                      ConfigFileVector("A_1 replaced by 3·B, the dealer signature made over the "
                                       "changed body: no X_i matches the commitments.",
-                                      "verify_failed", FormatConfigFile(Resigned(d, changed)),
-                                      0)});
+                                      "verify_failed", FormatConfigFile(Resigned(d, changed)), 0)});
   }
   {  // Acceptance for index 2 signed by a key that is not custodian 2's.
     SecretKey outsider = MakeCustodian("outsider", rng);
     SignedConfig s = d.output.config;
     s.acceptances.push_back({2, SignWith(outsider.sign_seed, AcceptanceMessage(h, 2))});
-    ordered_json v = ConfigFileVector("An acceptance for custodian 2 signed by a key that is not "
-                                      "listed (outsider_sign_seed).",
-                                      "verify_failed", FormatConfigFile(s), 0);
+    ordered_json v = ConfigFileVector(
+        "An acceptance for custodian 2 signed by a key that is not "
+        "listed (outsider_sign_seed).",
+        "verify_failed", FormatConfigFile(s), 0);
     v["outsider_sign_seed"] = ToHex(outsider.sign_seed.Reveal());
     files.push_back({"ceremony-acceptance-not-custodian.json", v});
   }
@@ -327,9 +326,9 @@ std::vector<VectorFile> GenerateThresholdVectors() {
       if (ch == '\n') t += '\r';
       t += ch;
     }
-    files.push_back({"ceremony-armour-crlf.json",
-                     ConfigFileVector("The 3-of-5 config file with CRLF line ends.", "malformed",
-                                      t, 0)});
+    files.push_back(
+        {"ceremony-armour-crlf.json",
+         ConfigFileVector("The 3-of-5 config file with CRLF line ends.", "malformed", t, 0)});
   }
   {  // Bad armour: acceptance index outside 1..n.
     SignedConfig s = d.output.config;
@@ -339,9 +338,9 @@ std::vector<VectorFile> GenerateThresholdVectors() {
                                       "malformed", FormatConfigFile(s), 0)});
   }
   const Bytes body = c.Body();
-  files.push_back({"ceremony-config-truncated.json",
-                   BodyVector("The 3-of-5 body without its last byte.",
-                              Bytes(body.begin(), body.end() - 1))});
+  files.push_back(
+      {"ceremony-config-truncated.json",
+       BodyVector("The 3-of-5 body without its last byte.", Bytes(body.begin(), body.end() - 1))});
   {
     Bytes b = body;
     b.push_back(0x00);
@@ -361,9 +360,9 @@ std::vector<VectorFile> GenerateThresholdVectors() {
   {
     RegistryConfig changed = c;
     changed.custodians[3] = changed.custodians[0];
-    files.push_back({"ceremony-config-duplicate-custodian.json",
-                     BodyVector("Custodian 4 listed with custodian 1's keys and label.",
-                                changed.Body())});
+    files.push_back(
+        {"ceremony-config-duplicate-custodian.json",
+         BodyVector("Custodian 4 listed with custodian 1's keys and label.", changed.Body())});
   }
   {
     Bytes b = body;
@@ -375,15 +374,14 @@ std::vector<VectorFile> GenerateThresholdVectors() {
   {
     RegistryConfig changed = c;
     changed.custodians[2].role = Role::kOfficial;
-    files.push_back({"ceremony-config-not-custodian-role.json",
-                     BodyVector("Custodian 3's role byte is 3 (official), not 2.",
-                                changed.Body())});
+    files.push_back(
+        {"ceremony-config-not-custodian-role.json",
+         BodyVector("Custodian 3's role byte is 3 (official), not 2.", changed.Body())});
   }
   {
     Bytes b = body;
     b[1] = 2;  // version 2
-    files.push_back({"ceremony-config-unknown-version.json",
-                     BodyVector("Format version 2.", b)});
+    files.push_back({"ceremony-config-unknown-version.json", BodyVector("Format version 2.", b)});
   }
   // Share delivery (§4.4).
   files.push_back({"ceremony-share-wrong-recipient.json",
@@ -394,8 +392,8 @@ std::vector<VectorFile> GenerateThresholdVectors() {
     Bytes box = d.output.sealed_shares[2];
     box[60] ^= 0x01;  // a ciphertext byte
     files.push_back({"ceremony-share-tampered.json",
-                     ShareVector("Custodian 3's sealed share with one ciphertext bit flipped.",
-                                 d, 3, d.custodians[2].enc, box)});
+                     ShareVector("Custodian 3's sealed share with one ciphertext bit flipped.", d,
+                                 3, d.custodians[2].enc, box)});
   }
   files.push_back({"ceremony-share-wrong-index.json",
                    ShareVector("Custodian 2's sealed share presented as custodian 4's "
@@ -405,9 +403,10 @@ std::vector<VectorFile> GenerateThresholdVectors() {
     const group::Scalar wrong = group::ScalarAdd(d.shares[0], group::FromUint(1));
     RecordingRandom rec(rng);
     Bytes box = Must(SealTo(c.custodians[0].enc, "share", ShareAd(h, 1), wrong, rec), "SealTo");
-    ordered_json v = ShareVector("A box for custodian 1 that opens but holds x_1 + 1, which "
-                                 "does not match X_1.",
-                                 d, 1, d.custodians[0].enc, box);
+    ordered_json v = ShareVector(
+        "A box for custodian 1 that opens but holds x_1 + 1, which "
+        "does not match X_1.",
+        d, 1, d.custodians[0].enc, box);
     v["sealed_value"] = ToHex(wrong);
     files.push_back({"ceremony-share-not-matching.json", v});
   }
