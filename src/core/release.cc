@@ -272,7 +272,8 @@ Result<Opened> OpenRelease(const SecretBytes& official_enc_secret, const Registr
     std::string message = std::to_string(valid.size()) + " valid partials, " +
                           std::to_string(keys.threshold) + " needed";
     if (!out.failed_custodians.empty()) {
-      message += "; partials that do not verify: custodians " + IndexList(out.failed_custodians);
+      message += std::string("; partials that do not verify: custodian") +
+                 (out.failed_custodians.size() > 1 ? "s " : " ") + IndexList(out.failed_custodians);
     }
     return PolicyDenied(std::move(message));
   }
