@@ -248,6 +248,15 @@ Result<Opened> OpenRelease(const SecretBytes& official_enc_secret, const Registr
 
   // Verify every partial; a custodian is valid if any of its partials verifies.
   std::map<uint16_t, Partial> valid;
+  // k partials' D_ij recombine S_j: wipe them on every way out.
+  struct WipeOnExit {
+    std::map<uint16_t, Partial>& partials;
+    ~WipeOnExit() {
+      for (auto& [index, p] : partials) {
+        for (auto& e : p.d) Wipe(e);
+      }
+    }
+  } wipe_on_exit{valid};
   std::map<uint16_t, bool> seen;
   for (const SealedPartial& sp : partials) {
     seen.emplace(sp.index, false);
@@ -260,6 +269,7 @@ Result<Opened> OpenRelease(const SecretBytes& official_enc_secret, const Registr
     auto partial = Partial::Parse(opened->Reveal());
     if (!partial.ok()) continue;
     if (!VerifyWithFacts(registry_id, release_id, facts, *custodian->second, *partial).ok()) {
+      for (auto& e : partial->d) Wipe(e);
       continue;
     }
     valid.emplace(sp.index, std::move(*partial));
