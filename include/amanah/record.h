@@ -1,0 +1,115 @@
+// Sealing a record (docs/spec.md §5): an identity payload encrypted to the registry key X with
+// an ElGamal-style KEM over ristretto255 and XChaCha20-Poly1305, the sealed record's byte
+// layout, the canonical encoding of the clear attributes, and the enroller's Ed25519
+// signature that binds the sealed record to its attributes (so no server can alter the
+// consent scope).
+//
+// The enroller seals with SealRecord; nobody ever decrypts with x itself: the official opens
+// records through a threshold release (release.h), which recombines S = r·X from partials and
+// calls OpenRecord.
+//
+// Thread safety: pure functions and values; no shared state.
+#ifndef AMANAH_RECORD_H_
+#define AMANAH_RECORD_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <span>
+#include <string>
+
+#include "amanah/bytes.h"
+#include "amanah/group.h"
+#include "amanah/random.h"
+#include "amanah/secret.h"
+#include "amanah/status.h"
+
+namespace amanah::record {
+
+// Encoded on the wire: do not change.
+inline constexpr uint16_t kRecordVersion = 1;
+inline constexpr size_t kRecordIdBytes = 8;
+inline constexpr size_t kRegistryIdBytes = 16;
+inline constexpr size_t kNonceBytes = 24;
+inline constexpr size_t kTagBytes = 16;
+// docs/spec.md §5.2: the largest payload a sealed record carries.
+inline constexpr size_t kMaxPayloadBytes = 1 << 20;
+// docs/spec.md §5.3: limits on the clear attributes.
+inline constexpr size_t kMaxAttributes = 64;
+inline constexpr size_t kMaxAttributeKeyBytes = 32;
+inline constexpr size_t kMaxAttributeValueBytes = 1024;
+
+using RecordId = std::array<uint8_t, kRecordIdBytes>;      // I2OSP(pseudonym, 8)
+using RegistryId = std::array<uint8_t, kRegistryIdBytes>;
+using Nonce = std::array<uint8_t, kNonceBytes>;
+using Signature = std::array<uint8_t, 64>;
+using SigningPublicKey = std::array<uint8_t, 32>;
+
+// docs/spec.md §5.2.
+struct SealedRecord {
+  RecordId record_id{};
+  group::Element c1{};
+  Nonce nonce{};
+  Bytes ciphertext;  // AEAD ciphertext ‖ tag
+
+  // u16 version ‖ record_id ‖ C1 ‖ nonce ‖ u32 len ‖ ciphertext ‖ tag
+  Bytes Encode() const;
+  // Strict: kMalformed for a wrong version, a bad C1, a length out of range, truncation or
+  // trailing bytes.
+  static Result<SealedRecord> Parse(ByteView bytes);
+};
+
+// Enroller side (docs/spec.md §5.1): a fresh r and nonce from `rng`; r, S and K are wiped.
+// REQUIRES: registry_key is a valid element (as DecodeElement returns).
+// kInvalidArgument if the payload is empty or longer than kMaxPayloadBytes.
+Result<SealedRecord> SealRecord(const RegistryId& registry_id, const RecordId& record_id,
+                                const group::Element& registry_key, ByteView payload,
+                                RandomSource& rng = SystemRng());
+
+// The same with r and the nonce given: for test vectors only (a reused r or nonce is fatal).
+// REQUIRES: r is a canonical non-zero scalar.
+Result<SealedRecord> SealRecordWith(const RegistryId& registry_id, const RecordId& record_id,
+                                    const group::Element& registry_key, ByteView payload,
+                                    group::ScalarView r, const Nonce& nonce);
+
+// K = BLAKE2b-256(LP("amanah/v1/record-key") ‖ C1 ‖ S ‖ X ‖ record_id) (docs/spec.md §5.1).
+SecretBytes DeriveRecordKey(const group::Element& c1, const group::Element& shared,
+                            const group::Element& registry_key, const RecordId& record_id);
+
+// AEAD associated data: registry_id ‖ record_id ‖ u16(version) (docs/spec.md §5.1).
+Bytes RecordAd(const RegistryId& registry_id, const RecordId& record_id);
+
+// Decrypts a sealed record given S = r·X = x·C1 (recombined by a release). A failed tag is
+// kVerifyFailed with a fixed message.
+Result<SecretBytes> OpenRecord(const RegistryId& registry_id, const group::Element& registry_key,
+                               const SealedRecord& record, const group::Element& shared);
+
+// Clear attributes (docs/spec.md §5.3): keys 1..32 bytes of [a-z0-9_.-], values valid UTF-8
+// of at most 1024 bytes, at most 64 pairs. std::map keeps keys in ascending byte order.
+using Attributes = std::map<std::string, std::string>;
+
+// kInvalidArgument if a key or value breaks the rules above.
+Result<Bytes> EncodeAttributes(const Attributes& attributes);
+// Strict: kMalformed for unsorted or duplicate keys, bad characters, bad UTF-8, limits,
+// truncation or trailing bytes.
+Result<Attributes> ParseAttributes(ByteView encoding);
+
+// The signed message (docs/spec.md §5.4): LP("amanah/v1/record-signature") ‖ registry_id ‖
+// record_id ‖ C1 ‖ SHA256(nonce ‖ ciphertext ‖ tag) ‖ attributes_encoding.
+Bytes SignatureMessage(const RegistryId& registry_id, const SealedRecord& record,
+                       ByteView attributes_encoding);
+
+// The enroller's signature. `seed` is the 32-byte Ed25519 seed. kMalformed if the attribute
+// encoding is not canonical (§5.3): an enroller never signs what a verifier must reject.
+Result<Signature> SignRecord(const SecretBytes& seed, const RegistryId& registry_id,
+                             const SealedRecord& record, ByteView attributes_encoding);
+
+// kMalformed if the attribute encoding or the signature's length is wrong; kVerifyFailed if
+// the signature does not verify under `enroller` (32-byte Ed25519 public key).
+Status VerifyRecordSignature(const SigningPublicKey& enroller, const RegistryId& registry_id,
+                             const SealedRecord& record, ByteView attributes_encoding,
+                             ByteView signature);
+
+}  // namespace amanah::record
+
+#endif  // AMANAH_RECORD_H_

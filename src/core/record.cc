@@ -1,0 +1,265 @@
+#include "amanah/record.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
+
+namespace amanah::record {
+namespace {
+
+// Encoded on the wire: do not change (docs/spec.md §5.5).
+constexpr std::string_view kRecordKeyDst = "amanah/v1/record-key";
+constexpr std::string_view kRecordSignatureDst = "amanah/v1/record-signature";
+
+bool IsKeyChar(uint8_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+bool ValidKey(std::string_view key) {
+  if (key.empty() || key.size() > kMaxAttributeKeyBytes) return false;
+  return std::all_of(key.begin(), key.end(),
+                     [](char c) { return IsKeyChar(static_cast<uint8_t>(c)); });
+}
+
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+bool ValidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const size_t n = s.size();
+  size_t i = 0;
+  while (i < n) {
+    const uint8_t c = p[i];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      len = 2, cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3, cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (n - i < len) return false;
+    for (size_t j = 1; j < len; ++j) {
+      if ((p[i + j] & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + j] & 0x3f);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+bool ValidValue(std::string_view value) {
+  return value.size() <= kMaxAttributeValueBytes && ValidUtf8(value);
+}
+
+std::array<uint8_t, 32> CiphertextHash(const SealedRecord& record) {
+  std::array<uint8_t, 32> h;
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  crypto_hash_sha256_update(&st, record.nonce.data(), record.nonce.size());
+  crypto_hash_sha256_update(&st, record.ciphertext.data(), record.ciphertext.size());
+  crypto_hash_sha256_final(&st, h.data());
+  return h;
+}
+
+}  // namespace
+
+Bytes SealedRecord::Encode() const {
+  // docs/spec.md §5.2
+  return ByteWriter()
+      .U16(kRecordVersion)
+      .Raw(record_id)
+      .Raw(c1)
+      .Raw(nonce)
+      .U32(static_cast<uint32_t>(ciphertext.size()))
+      .Raw(ciphertext)
+      .Take();
+}
+
+Result<SealedRecord> SealedRecord::Parse(ByteView bytes) {
+  // docs/spec.md §5.2: every field is checked; trailing bytes are rejected.
+  ByteReader in(bytes);
+  AMANAH_ASSIGN_OR_RETURN(uint16_t version, in.U16());
+  if (version != kRecordVersion) return Malformed("unknown sealed record version");
+  SealedRecord r;
+  AMANAH_ASSIGN_OR_RETURN(ByteView id, in.Raw(kRecordIdBytes));
+  std::copy(id.begin(), id.end(), r.record_id.begin());
+  AMANAH_ASSIGN_OR_RETURN(ByteView c1, in.Raw(group::kElementBytes));
+  AMANAH_ASSIGN_OR_RETURN(r.c1, group::DecodeElement(c1));
+  AMANAH_ASSIGN_OR_RETURN(ByteView nonce, in.Raw(kNonceBytes));
+  std::copy(nonce.begin(), nonce.end(), r.nonce.begin());
+  AMANAH_ASSIGN_OR_RETURN(uint32_t len, in.U32());
+  if (len <= kTagBytes || len > kMaxPayloadBytes + kTagBytes) {
+    return Malformed("sealed record ciphertext length out of range");
+  }
+  AMANAH_ASSIGN_OR_RETURN(ByteView ct, in.Raw(len));
+  r.ciphertext.assign(ct.begin(), ct.end());
+  AMANAH_RETURN_IF_ERROR(in.Finish());
+  return r;
+}
+
+SecretBytes DeriveRecordKey(const group::Element& c1, const group::Element& shared,
+                            const group::Element& registry_key, const RecordId& record_id) {
+  // docs/spec.md §5.1: K = BLAKE2b-256(LP(DST) ‖ C1 ‖ S ‖ X ‖ record_id)
+  EnsureSodium();
+  SecretBytes key(32);
+  crypto_generichash_state st;
+  const Bytes dst = ByteWriter().LP(kRecordKeyDst).Take();
+  crypto_generichash_init(&st, nullptr, 0, 32);
+  crypto_generichash_update(&st, dst.data(), dst.size());
+  crypto_generichash_update(&st, c1.data(), c1.size());
+  crypto_generichash_update(&st, shared.data(), shared.size());
+  crypto_generichash_update(&st, registry_key.data(), registry_key.size());
+  crypto_generichash_update(&st, record_id.data(), record_id.size());
+  crypto_generichash_final(&st, key.RevealMutable().data(), 32);
+  sodium_memzero(&st, sizeof st);
+  return key;
+}
+
+Bytes RecordAd(const RegistryId& registry_id, const RecordId& record_id) {
+  return ByteWriter().Raw(registry_id).Raw(record_id).U16(kRecordVersion).Take();
+}
+
+Result<SealedRecord> SealRecordWith(const RegistryId& registry_id, const RecordId& record_id,
+                                    const group::Element& registry_key, ByteView payload,
+                                    group::ScalarView r, const Nonce& nonce) {
+  // docs/spec.md §5.1
+  if (payload.empty() || payload.size() > kMaxPayloadBytes) {
+    return InvalidArgument("record payload must be 1 to 1048576 bytes");
+  }
+  if (group::IsZero(r) || !group::IsCanonicalScalar(r)) {
+    return InvalidArgument("record scalar must be canonical and non-zero");
+  }
+  SealedRecord out;
+  out.record_id = record_id;
+  out.nonce = nonce;
+  out.c1 = group::MulBase(r);
+  AMANAH_ASSIGN_OR_RETURN(group::Element shared, group::ScalarMult(r, registry_key));
+  SecretBytes key = DeriveRecordKey(out.c1, shared, registry_key, record_id);
+  Wipe(shared);
+  const Bytes ad = RecordAd(registry_id, record_id);
+  out.ciphertext.resize(payload.size() + kTagBytes);
+  unsigned long long ct_len = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(out.ciphertext.data(), &ct_len, payload.data(),
+                                             payload.size(), ad.data(), ad.size(), nullptr,
+                                             nonce.data(), key.Reveal().data());
+  return out;
+}
+
+Result<SealedRecord> SealRecord(const RegistryId& registry_id, const RecordId& record_id,
+                                const group::Element& registry_key, ByteView payload,
+                                RandomSource& rng) {
+  SecretBytes r = group::RandomSecretScalar(rng);
+  Nonce nonce;
+  rng.Fill(nonce);
+  return SealRecordWith(registry_id, record_id, registry_key, payload,
+                        group::ScalarView(r.Reveal().data(), group::kScalarBytes), nonce);
+}
+
+Result<SecretBytes> OpenRecord(const RegistryId& registry_id, const group::Element& registry_key,
+                               const SealedRecord& record, const group::Element& shared) {
+  if (record.ciphertext.size() <= kTagBytes) return Malformed("sealed record is truncated");
+  SecretBytes key = DeriveRecordKey(record.c1, shared, registry_key, record.record_id);
+  const Bytes ad = RecordAd(registry_id, record.record_id);
+  SecretBytes plain(record.ciphertext.size() - kTagBytes);
+  unsigned long long plain_len = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+          plain.RevealMutable().data(), &plain_len, nullptr, record.ciphertext.data(),
+          record.ciphertext.size(), ad.data(), ad.size(), record.nonce.data(),
+          key.Reveal().data()) != 0) {
+    return VerifyFailed("the sealed record does not decrypt");
+  }
+  return plain;
+}
+
+Result<Bytes> EncodeAttributes(const Attributes& attributes) {
+  // docs/spec.md §5.3: u16 count ‖ (LP(key) ‖ LP(value)) in ascending byte order of key.
+  if (attributes.size() > kMaxAttributes) return InvalidArgument("more than 64 attributes");
+  ByteWriter w;
+  w.U16(static_cast<uint16_t>(attributes.size()));
+  for (const auto& [key, value] : attributes) {
+    if (!ValidKey(key)) return InvalidArgument("attribute key must be 1-32 of [a-z0-9_.-]");
+    if (!ValidValue(value)) {
+      return InvalidArgument("attribute value must be UTF-8 of at most 1024 bytes");
+    }
+    w.LP(key).LP(value);
+  }
+  return w.Take();
+}
+
+Result<Attributes> ParseAttributes(ByteView encoding) {
+  ByteReader in(encoding);
+  AMANAH_ASSIGN_OR_RETURN(uint16_t count, in.U16());
+  if (count > kMaxAttributes) return Malformed("more than 64 attributes");
+  Attributes out;
+  std::string previous;
+  for (uint16_t i = 0; i < count; ++i) {
+    AMANAH_ASSIGN_OR_RETURN(ByteView key_bytes, in.LP());
+    AMANAH_ASSIGN_OR_RETURN(ByteView value_bytes, in.LP());
+    std::string key = AsString(key_bytes);
+    std::string value = AsString(value_bytes);
+    if (!ValidKey(key)) return Malformed("attribute key must be 1-32 of [a-z0-9_.-]");
+    if (!ValidValue(value)) {
+      return Malformed("attribute value must be UTF-8 of at most 1024 bytes");
+    }
+    // Strictly ascending: rejects both unsorted and duplicate keys.
+    if (i > 0 && !(previous < key)) return Malformed("attribute keys not strictly ascending");
+    previous = key;
+    out.emplace(std::move(key), std::move(value));
+  }
+  AMANAH_RETURN_IF_ERROR(in.Finish());
+  return out;
+}
+
+Bytes SignatureMessage(const RegistryId& registry_id, const SealedRecord& record,
+                       ByteView attributes_encoding) {
+  // docs/spec.md §5.4
+  return ByteWriter()
+      .LP(kRecordSignatureDst)
+      .Raw(registry_id)
+      .Raw(record.record_id)
+      .Raw(record.c1)
+      .Raw(CiphertextHash(record))
+      .Raw(attributes_encoding)
+      .Take();
+}
+
+Result<Signature> SignRecord(const SecretBytes& seed, const RegistryId& registry_id,
+                             const SealedRecord& record, ByteView attributes_encoding) {
+  EnsureSodium();
+  if (seed.size() != crypto_sign_SEEDBYTES) return InvalidArgument("signing seed is not 32 bytes");
+  AMANAH_RETURN_IF_ERROR(ParseAttributes(attributes_encoding).status());
+  const Bytes message = SignatureMessage(registry_id, record, attributes_encoding);
+  uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+  SecretBytes sk(crypto_sign_SECRETKEYBYTES);
+  crypto_sign_seed_keypair(pk, sk.RevealMutable().data(), seed.Reveal().data());
+  Signature sig;
+  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk.Reveal().data());
+  return sig;
+}
+
+Status VerifyRecordSignature(const SigningPublicKey& enroller, const RegistryId& registry_id,
+                             const SealedRecord& record, ByteView attributes_encoding,
+                             ByteView signature) {
+  EnsureSodium();
+  if (signature.size() != crypto_sign_BYTES) return Malformed("signature is not 64 bytes");
+  AMANAH_RETURN_IF_ERROR(ParseAttributes(attributes_encoding).status());
+  const Bytes message = SignatureMessage(registry_id, record, attributes_encoding);
+  if (crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
+                                  enroller.data()) != 0) {
+    return VerifyFailed("the enroller's signature does not verify");
+  }
+  return Status::Ok();
+}
+
+}  // namespace amanah::record

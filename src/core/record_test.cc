@@ -1,0 +1,278 @@
+// Sealing a record (docs/spec.md §5): round trip, every failure path, and the seal- vectors.
+#include "amanah/record.h"
+
+#include <gtest/gtest.h>
+#include <sodium.h>
+
+#include "vectors.h"
+
+namespace amanah::record {
+namespace {
+
+using testing::Hex;
+
+struct Fixture {
+  RegistryId registry_id{};
+  SecretBytes x = group::RandomSecretScalar(SystemRng());
+  group::Element x_pub = group::MulBase(group::ScalarView(x.Reveal().data(), 32));
+  RecordId id = {0, 0, 0, 0, 0, 0, 0x30, 0x39};
+  Bytes payload = {'t', 'e', 's', 't', ' ', 'o', 'n', 'l', 'y'};
+
+  Fixture() { SystemRng().Fill(registry_id); }
+  // What a release recombines: S = x·C1.
+  group::Element Shared(const SealedRecord& r) const {
+    return *group::ScalarMult(group::ScalarView(x.Reveal().data(), 32), r.c1);
+  }
+};
+
+TEST(Record, SealsAndOpensWithS) {
+  Fixture f;
+  auto sealed = SealRecord(f.registry_id, f.id, f.x_pub, f.payload);
+  ASSERT_TRUE(sealed.ok());
+  auto parsed = SealedRecord::Parse(sealed->Encode());
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->Encode(), sealed->Encode());
+  auto opened = OpenRecord(f.registry_id, f.x_pub, *parsed, f.Shared(*parsed));
+  ASSERT_TRUE(opened.ok());
+  EXPECT_TRUE(opened->Equals(SecretBytes::CopyFrom(f.payload)));
+  // Two seals of the same payload differ (fresh r and nonce).
+  auto again = SealRecord(f.registry_id, f.id, f.x_pub, f.payload);
+  EXPECT_NE(again->Encode(), sealed->Encode());
+}
+
+TEST(Record, EveryWrongInputFailsToOpen) {
+  Fixture f;
+  auto sealed = *SealRecord(f.registry_id, f.id, f.x_pub, f.payload);
+  const group::Element s = f.Shared(sealed);
+  // Tampered ciphertext, every byte.
+  for (size_t i = 0; i < sealed.ciphertext.size(); ++i) {
+    SealedRecord t = sealed;
+    t.ciphertext[i] ^= 0x80;
+    EXPECT_EQ(OpenRecord(f.registry_id, f.x_pub, t, s).status().code(), Code::kVerifyFailed);
+  }
+  // Tampered nonce, other record id, other registry id.
+  SealedRecord t = sealed;
+  t.nonce[0] ^= 1;
+  EXPECT_EQ(OpenRecord(f.registry_id, f.x_pub, t, s).status().code(), Code::kVerifyFailed);
+  t = sealed;
+  t.record_id[7] ^= 1;
+  EXPECT_EQ(OpenRecord(f.registry_id, f.x_pub, t, s).status().code(), Code::kVerifyFailed);
+  RegistryId other_registry = f.registry_id;
+  other_registry[0] ^= 1;
+  EXPECT_EQ(OpenRecord(other_registry, f.x_pub, sealed, s).status().code(), Code::kVerifyFailed);
+  // Wrong X: a record sealed to another key does not open with this x's S.
+  SecretBytes y = group::RandomSecretScalar(SystemRng());
+  const group::Element y_pub = group::MulBase(group::ScalarView(y.Reveal().data(), 32));
+  auto to_y = *SealRecord(f.registry_id, f.id, y_pub, f.payload);
+  EXPECT_EQ(OpenRecord(f.registry_id, f.x_pub, to_y, f.Shared(to_y)).status().code(),
+            Code::kVerifyFailed);
+  EXPECT_EQ(OpenRecord(f.registry_id, y_pub, sealed, s).status().code(), Code::kVerifyFailed);
+  // Swapped C1: record A carrying record B's C1.
+  auto other = *SealRecord(f.registry_id, f.id, f.x_pub, f.payload);
+  SealedRecord swapped = sealed;
+  swapped.c1 = other.c1;
+  EXPECT_EQ(OpenRecord(f.registry_id, f.x_pub, swapped, f.Shared(swapped)).status().code(),
+            Code::kVerifyFailed);
+  // Messages never depend on which of these happened.
+  EXPECT_EQ(OpenRecord(f.registry_id, f.x_pub, t, s).status().message(),
+            OpenRecord(f.registry_id, f.x_pub, swapped, f.Shared(swapped)).status().message());
+}
+
+TEST(Record, ParseIsStrict) {
+  Fixture f;
+  const Bytes good = SealRecord(f.registry_id, f.id, f.x_pub, f.payload)->Encode();
+  for (size_t n = 0; n < good.size(); ++n) {
+    EXPECT_EQ(SealedRecord::Parse(ByteView(good).first(n)).status().code(), Code::kMalformed);
+  }
+  Bytes trailing = good;
+  trailing.push_back(0);
+  EXPECT_EQ(SealedRecord::Parse(trailing).status().code(), Code::kMalformed);
+  Bytes version = good;
+  version[1] = 2;
+  EXPECT_EQ(SealedRecord::Parse(version).status().code(), Code::kMalformed);
+  Bytes identity = good;
+  std::fill(identity.begin() + 10, identity.begin() + 42, 0);
+  EXPECT_EQ(SealedRecord::Parse(identity).status().code(), Code::kMalformed);
+  Bytes bad_c1 = good;
+  std::fill(bad_c1.begin() + 10, bad_c1.begin() + 42, 0xff);
+  EXPECT_EQ(SealedRecord::Parse(bad_c1).status().code(), Code::kMalformed);
+  // A length of 16 (tag only) is below the minimum.
+  SealedRecord empty = *SealedRecord::Parse(good);
+  empty.ciphertext.resize(16);
+  EXPECT_EQ(SealedRecord::Parse(empty.Encode()).status().code(), Code::kMalformed);
+  // Payload limits are caller errors.
+  EXPECT_EQ(SealRecord(f.registry_id, f.id, f.x_pub, {}).status().code(),
+            Code::kInvalidArgument);
+}
+
+TEST(Attributes, CanonicalEncodingRoundTripsAndRejectsTheRest) {
+  const Attributes a = {{"role", "beneficiary"}, {"district", "d-07"}, {"consent_scope", "medical"}};
+  auto enc = EncodeAttributes(a);
+  ASSERT_TRUE(enc.ok());
+  auto back = ParseAttributes(*enc);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, a);
+  EXPECT_EQ(EncodeAttributes({})->size(), 2u);
+
+  auto pair = [](ByteWriter& w, std::string_view k, std::string_view v) { w.LP(k).LP(v); };
+  ByteWriter unsorted;
+  unsorted.U16(2);
+  pair(unsorted, "role", "x");
+  pair(unsorted, "district", "y");
+  EXPECT_EQ(ParseAttributes(unsorted.bytes()).status().code(), Code::kMalformed);
+  ByteWriter dup;
+  dup.U16(2);
+  pair(dup, "role", "x");
+  pair(dup, "role", "y");
+  EXPECT_EQ(ParseAttributes(dup.bytes()).status().code(), Code::kMalformed);
+  ByteWriter upper;
+  upper.U16(1);
+  pair(upper, "Role", "x");
+  EXPECT_EQ(ParseAttributes(upper.bytes()).status().code(), Code::kMalformed);
+  ByteWriter bad_utf8;
+  bad_utf8.U16(1);
+  pair(bad_utf8, "role", "\xc0\xaf");  // overlong '/'
+  EXPECT_EQ(ParseAttributes(bad_utf8.bytes()).status().code(), Code::kMalformed);
+  ByteWriter surrogate;
+  surrogate.U16(1);
+  pair(surrogate, "role", "\xed\xa0\x80");
+  EXPECT_EQ(ParseAttributes(surrogate.bytes()).status().code(), Code::kMalformed);
+  Bytes trailing = *enc;
+  trailing.push_back(0);
+  EXPECT_EQ(ParseAttributes(trailing).status().code(), Code::kMalformed);
+  EXPECT_EQ(ParseAttributes(ByteView(*enc).first(enc->size() - 1)).status().code(),
+            Code::kMalformed);
+
+  EXPECT_EQ(EncodeAttributes({{"", "x"}}).status().code(), Code::kInvalidArgument);
+  EXPECT_EQ(EncodeAttributes({{std::string(33, 'a'), "x"}}).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(EncodeAttributes({{"k", std::string(1025, 'a')}}).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_TRUE(EncodeAttributes({{"k", "الاسم"}}).ok());  // UTF-8 values are fine
+  Attributes many;
+  for (int i = 0; i < 65; ++i) many["k" + std::to_string(100 + i)] = "v";
+  EXPECT_EQ(EncodeAttributes(many).status().code(), Code::kInvalidArgument);
+}
+
+TEST(Signature, BindsRecordAndAttributes) {
+  Fixture f;
+  auto sealed = *SealRecord(f.registry_id, f.id, f.x_pub, f.payload);
+  SecretBytes seed(32);
+  SystemRng().Fill(seed.RevealMutable());
+  SigningPublicKey pk;
+  {
+    SecretBytes sk(64);
+    crypto_sign_seed_keypair(pk.data(), sk.RevealMutable().data(), seed.Reveal().data());
+  }
+  const Bytes attrs = *EncodeAttributes({{"consent_scope", "medical"}, {"role", "beneficiary"}});
+  auto sig = SignRecord(seed, f.registry_id, sealed, attrs);
+  ASSERT_TRUE(sig.ok());
+  EXPECT_TRUE(VerifyRecordSignature(pk, f.registry_id, sealed, attrs, *sig).ok());
+
+  const Bytes altered = *EncodeAttributes({{"consent_scope", "all"}, {"role", "beneficiary"}});
+  EXPECT_EQ(VerifyRecordSignature(pk, f.registry_id, sealed, altered, *sig).code(),
+            Code::kVerifyFailed);
+  SealedRecord t = sealed;
+  t.ciphertext[0] ^= 1;
+  EXPECT_EQ(VerifyRecordSignature(pk, f.registry_id, t, attrs, *sig).code(), Code::kVerifyFailed);
+  t = sealed;
+  t.nonce[0] ^= 1;
+  EXPECT_EQ(VerifyRecordSignature(pk, f.registry_id, t, attrs, *sig).code(), Code::kVerifyFailed);
+  t = sealed;
+  t.c1 = SealRecord(f.registry_id, f.id, f.x_pub, f.payload)->c1;
+  EXPECT_EQ(VerifyRecordSignature(pk, f.registry_id, t, attrs, *sig).code(), Code::kVerifyFailed);
+  RegistryId other = f.registry_id;
+  other[3] ^= 1;
+  EXPECT_EQ(VerifyRecordSignature(pk, other, sealed, attrs, *sig).code(), Code::kVerifyFailed);
+  SigningPublicKey other_pk = pk;
+  other_pk[0] ^= 1;
+  EXPECT_NE(VerifyRecordSignature(other_pk, f.registry_id, sealed, attrs, *sig).code(), Code::kOk);
+  EXPECT_EQ(VerifyRecordSignature(pk, f.registry_id, sealed, attrs, ByteView(*sig).first(63))
+                .code(),
+            Code::kMalformed);
+  // An enroller never signs a non-canonical encoding.
+  Bytes trailing = attrs;
+  trailing.push_back(0);
+  EXPECT_EQ(SignRecord(seed, f.registry_id, sealed, trailing).status().code(), Code::kMalformed);
+}
+
+// What an implementation concludes from a seal- vector's inputs: the first failure of parse
+// record, parse attributes, verify signature, open with S.
+Status CheckSealVector(const nlohmann::json& v) {
+  RegistryId registry_id;
+  const Bytes rid = Hex(v["registry_id"]);
+  std::copy(rid.begin(), rid.end(), registry_id.begin());
+  AMANAH_ASSIGN_OR_RETURN(SealedRecord sealed, SealedRecord::Parse(Hex(v["sealed_record"])));
+  const Bytes attrs = Hex(v["attributes_encoding"]);
+  AMANAH_RETURN_IF_ERROR(ParseAttributes(attrs).status());
+  SigningPublicKey pk;
+  const Bytes pkb = Hex(v["signing_public_key"]);
+  std::copy(pkb.begin(), pkb.end(), pk.begin());
+  AMANAH_RETURN_IF_ERROR(
+      VerifyRecordSignature(pk, registry_id, sealed, attrs, Hex(v["signature"])));
+  auto x_pub = group::DecodeElement(Hex(v["X"]));
+  auto s = group::DecodeElement(Hex(v["S"]));
+  if (!x_pub.ok() || !s.ok()) return Internal("bad vector");
+  auto opened = OpenRecord(registry_id, *x_pub, sealed, *s);
+  if (!opened.ok()) return opened.status();
+  if (opened->Reveal().size() != Hex(v["payload"]).size() ||
+      !opened->Equals(SecretBytes::CopyFrom(Hex(v["payload"])))) {
+    return Internal("payload differs");
+  }
+  return Status::Ok();
+}
+
+TEST(SealVectors, RecomputeFromInputs) {
+  const auto files = testing::VectorFiles("seal-");
+  ASSERT_GE(files.size(), 4u);
+  for (const auto& name : files) {
+    SCOPED_TRACE(name);
+    const auto v = testing::LoadVector(name);
+    EXPECT_EQ(std::string(CodeName(CheckSealVector(v).code())), v["expect"].get<std::string>());
+
+    // Recompute the honest values from the inputs: r, S, K, C1, ciphertext, signature.
+    RegistryId registry_id;
+    RecordId id;
+    Nonce nonce;
+    const Bytes rid = Hex(v["registry_id"]), recid = Hex(v["record_id"]), n = Hex(v["nonce"]);
+    std::copy(rid.begin(), rid.end(), registry_id.begin());
+    std::copy(recid.begin(), recid.end(), id.begin());
+    std::copy(n.begin(), n.end(), nonce.begin());
+    const Bytes r_wide = Hex(v["r_random_bytes"]);
+    const group::Scalar r = group::ReduceScalar(std::span<const uint8_t, 64>(r_wide.data(), 64));
+    EXPECT_EQ(ToHex(r), v["r"].get<std::string>());
+    const group::Element x_pub = *group::DecodeElement(Hex(v["X"]));
+    const Bytes x = Hex(v["registry_secret_x"]);
+    EXPECT_EQ(group::MulBase(group::ScalarView(x.data(), 32)), x_pub);
+    auto sealed = SealRecordWith(registry_id, id, x_pub, Hex(v["payload"]), r, nonce);
+    ASSERT_TRUE(sealed.ok());
+    EXPECT_EQ(ToHex(sealed->c1), v["C1"].get<std::string>());
+    const group::Element s = *group::ScalarMult(r, x_pub);
+    EXPECT_EQ(ToHex(s), v["S"].get<std::string>());
+    EXPECT_EQ(*group::ScalarMult(group::ScalarView(x.data(), 32), sealed->c1), s);
+    EXPECT_TRUE(DeriveRecordKey(sealed->c1, s, x_pub, id).Equals(SecretBytes::CopyFrom(Hex(v["K"]))));
+    EXPECT_EQ(ToHex(RecordAd(registry_id, id)), v["ad"].get<std::string>());
+    const Bytes attrs = Hex(v["attributes_encoding"]);
+    if (auto given = SealedRecord::Parse(Hex(v["sealed_record"])); given.ok()) {
+      EXPECT_EQ(ToHex(SignatureMessage(registry_id, *given, attrs)),
+                v["signature_message"].get<std::string>());
+    }
+    if (v["expect"] == "ok") {
+      EXPECT_EQ(ToHex(sealed->Encode()), v["sealed_record"].get<std::string>());
+      EXPECT_EQ(ToHex(sealed->ciphertext), v["ciphertext"].get<std::string>());
+      auto attributes = ParseAttributes(attrs);
+      ASSERT_TRUE(attributes.ok());
+      Attributes from_json;
+      for (auto& [k, val] : v["attributes"].items()) from_json[k] = val.get<std::string>();
+      EXPECT_EQ(*attributes, from_json);
+      EXPECT_EQ(ToHex(*EncodeAttributes(from_json)), ToHex(attrs));
+      auto sig = SignRecord(SecretBytes::CopyFrom(Hex(v["signing_seed"])), registry_id, *sealed,
+                            attrs);
+      ASSERT_TRUE(sig.ok());
+      EXPECT_EQ(ToHex(*sig), v["signature"].get<std::string>());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace amanah::record

@@ -1,0 +1,405 @@
+#include "amanah/release.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "amanah/box.h"
+
+namespace amanah::release {
+namespace {
+
+// Encoded on the wire: do not change (docs/spec.md §6.7).
+constexpr std::string_view kReleaseRecordsDst = "amanah/v1/release-records";
+constexpr std::string_view kPartialContextPrefix = "Amanah-v1-Partial-";
+constexpr std::string_view kDrillDst = "amanah/v1/drill";
+constexpr std::string_view kDrillContextPrefix = "Amanah-v1-Drill-";
+constexpr std::string_view kPartialPurpose = "partial";
+
+Status CheckShare(const SecretBytes& share) {
+  if (share.size() != group::kScalarBytes || !group::IsCanonicalScalar(share.Reveal()) ||
+      group::IsZero(group::ScalarView(share.Reveal().data(), group::kScalarBytes))) {
+    return InvalidArgument("share is not a canonical non-zero scalar");
+  }
+  return Status::Ok();
+}
+
+group::ScalarView ShareView(const SecretBytes& share) {
+  return group::ScalarView(share.Reveal().data(), group::kScalarBytes);
+}
+
+std::vector<RecordId> RecordIds(std::span<const record::SealedRecord> records) {
+  std::vector<RecordId> ids;
+  ids.reserve(records.size());
+  for (const auto& r : records) ids.push_back(r.record_id);
+  return ids;
+}
+
+std::vector<group::Element> C1s(std::span<const record::SealedRecord> records) {
+  std::vector<group::Element> c;
+  c.reserve(records.size());
+  for (const auto& r : records) c.push_back(r.c1);
+  return c;
+}
+
+Status ReadProof(ByteReader& in, dleq::Proof& proof) {
+  AMANAH_ASSIGN_OR_RETURN(ByteView p, in.Raw(dleq::kProofBytes));
+  // docs/spec.md §6.1: c and s MUST be canonical scalars.
+  if (!group::IsCanonicalScalar(p.first(32)) || !group::IsCanonicalScalar(p.subspan(32))) {
+    return Malformed("proof scalar is not canonical");
+  }
+  std::copy(p.begin(), p.end(), proof.begin());
+  return Status::Ok();
+}
+
+// The public facts of one release, derived once and shared by every partial's check.
+struct ReleaseFacts {
+  Digest records_digest;
+  std::vector<group::Element> c1;
+};
+
+ReleaseFacts Facts(std::span<const record::SealedRecord> records) {
+  std::vector<RecordId> ids = RecordIds(records);
+  return {RecordsDigest(ids), C1s(records)};
+}
+
+Status VerifyWithFacts(const RegistryId& registry_id, const ReleaseId& release_id,
+                       const ReleaseFacts& facts, const Custodian& custodian,
+                       const Partial& partial) {
+  const Status kFail = VerifyFailed("partial does not verify");
+  if (partial.index != custodian.index || partial.d.size() != facts.c1.size()) return kFail;
+  const Bytes context =
+      PartialContextString(registry_id, release_id, custodian.index, facts.records_digest);
+  const group::Element base = group::MulBase(group::FromUint(1));
+  if (!dleq::VerifyProof(context, base, custodian.verification_share, facts.c1, partial.d,
+                         partial.proof)
+           .ok()) {
+    return kFail;
+  }
+  return Status::Ok();
+}
+
+std::string IndexList(const std::vector<uint16_t>& indices) {
+  std::string s;
+  for (size_t i = 0; i < indices.size(); ++i) {
+    if (i > 0) s += ", ";
+    s += std::to_string(indices[i]);
+  }
+  return s;
+}
+
+}  // namespace
+
+Digest RecordsDigest(std::span<const RecordId> record_ids) {
+  // docs/spec.md §6.3
+  EnsureSodium();
+  const Bytes head =
+      ByteWriter().LP(kReleaseRecordsDst).U32(static_cast<uint32_t>(record_ids.size())).Take();
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, nullptr, 0, 32);
+  crypto_generichash_update(&st, head.data(), head.size());
+  for (const RecordId& id : record_ids) crypto_generichash_update(&st, id.data(), id.size());
+  Digest d;
+  crypto_generichash_final(&st, d.data(), d.size());
+  return d;
+}
+
+Bytes PartialContextString(const RegistryId& registry_id, const ReleaseId& release_id,
+                           uint16_t index, const Digest& records_digest) {
+  // docs/spec.md §6.2
+  return ByteWriter()
+      .Raw(kPartialContextPrefix)
+      .Raw(registry_id)
+      .Raw(release_id)
+      .U16(index)
+      .Raw(records_digest)
+      .Take();
+}
+
+Bytes Partial::Encode() const {
+  ByteWriter w;
+  w.U16(index).U32(static_cast<uint32_t>(d.size()));
+  for (const auto& e : d) w.Raw(e);
+  w.Raw(proof);
+  return w.Take();
+}
+
+Result<Partial> Partial::Parse(ByteView bytes) {
+  // docs/spec.md §6.2
+  ByteReader in(bytes);
+  Partial p;
+  AMANAH_ASSIGN_OR_RETURN(p.index, in.U16());
+  if (p.index == 0) return Malformed("custodian index 0");
+  AMANAH_ASSIGN_OR_RETURN(uint32_t m, in.U32());
+  if (m == 0 || m > kMaxRecords) return Malformed("partial record count out of range");
+  // Check the length before allocating anything.
+  if (in.remaining() != size_t{m} * group::kElementBytes + dleq::kProofBytes) {
+    return Malformed("partial length does not match its record count");
+  }
+  p.d.reserve(m);
+  for (uint32_t j = 0; j < m; ++j) {
+    AMANAH_ASSIGN_OR_RETURN(ByteView e, in.Raw(group::kElementBytes));
+    AMANAH_ASSIGN_OR_RETURN(group::Element d, group::DecodeElement(e));
+    p.d.push_back(d);
+  }
+  AMANAH_RETURN_IF_ERROR(ReadProof(in, p.proof));
+  AMANAH_RETURN_IF_ERROR(in.Finish());
+  return p;
+}
+
+Result<Partial> MakePartialWith(const RegistryId& registry_id, const ReleaseId& release_id,
+                                uint16_t index, const SecretBytes& share,
+                                std::span<const record::SealedRecord> records,
+                                group::ScalarView proof_random) {
+  // docs/spec.md §6.2, §6.3
+  if (index == 0) return InvalidArgument("custodian index 0");
+  AMANAH_RETURN_IF_ERROR(CheckShare(share));
+  if (records.empty() || records.size() > kMaxRecords) {
+    return InvalidArgument("a release holds 1 to 65536 records");
+  }
+  Partial p;
+  p.index = index;
+  p.d.reserve(records.size());
+  for (const auto& r : records) {
+    // The custodian never multiplies its share by a point it has not checked.
+    AMANAH_RETURN_IF_ERROR(group::DecodeElement(r.c1).status());
+    AMANAH_ASSIGN_OR_RETURN(group::Element d, group::ScalarMult(ShareView(share), r.c1));
+    p.d.push_back(d);
+  }
+  const ReleaseFacts facts = Facts(records);
+  const Bytes context = PartialContextString(registry_id, release_id, index, facts.records_digest);
+  const group::Element base = group::MulBase(group::FromUint(1));
+  const group::Element xi = group::MulBase(ShareView(share));
+  AMANAH_ASSIGN_OR_RETURN(p.proof, dleq::GenerateProofWith(context, ShareView(share), base, xi,
+                                                           facts.c1, p.d, proof_random));
+  return p;
+}
+
+Result<Partial> MakePartial(const RegistryId& registry_id, const ReleaseId& release_id,
+                            uint16_t index, const SecretBytes& share,
+                            std::span<const record::SealedRecord> records, RandomSource& rng) {
+  SecretBytes r = group::RandomSecretScalar(rng);
+  return MakePartialWith(registry_id, release_id, index, share, records,
+                         group::ScalarView(r.Reveal().data(), group::kScalarBytes));
+}
+
+Bytes PartialBoxAd(const RegistryId& registry_id, const ReleaseId& release_id, uint16_t index) {
+  return ByteWriter().Raw(registry_id).Raw(release_id).U16(index).Take();
+}
+
+Result<Bytes> SealPartial(const group::Element& official_enc, const RegistryId& registry_id,
+                          const ReleaseId& release_id, const Partial& partial,
+                          RandomSource& rng) {
+  // docs/spec.md §6.4
+  const Bytes ad = PartialBoxAd(registry_id, release_id, partial.index);
+  return SealTo(official_enc, kPartialPurpose, ad, partial.Encode(), rng);
+}
+
+Status VerifyPartial(const RegistryId& registry_id, const ReleaseId& release_id,
+                     const Custodian& custodian, std::span<const record::SealedRecord> records,
+                     const Partial& partial) {
+  if (records.empty() || records.size() > kMaxRecords) {
+    return InvalidArgument("a release holds 1 to 65536 records");
+  }
+  return VerifyWithFacts(registry_id, release_id, Facts(records), custodian, partial);
+}
+
+std::vector<group::Scalar> LagrangeAtZero(std::span<const uint16_t> indices) {
+  // docs/spec.md §6.5: λ_i = Π_{j≠i} j / (j − i) mod L, one inversion per coefficient.
+  std::vector<group::Scalar> out;
+  out.reserve(indices.size());
+  for (uint16_t i : indices) {
+    group::Scalar num = group::FromUint(1), den = group::FromUint(1);
+    const group::Scalar si = group::FromUint(i);
+    for (uint16_t j : indices) {
+      if (j == i) continue;
+      const group::Scalar sj = group::FromUint(j);
+      num = group::ScalarMul(num, sj);
+      den = group::ScalarMul(den, group::ScalarSub(sj, si));
+    }
+    out.push_back(group::ScalarMul(num, group::ScalarInvert(den)));
+  }
+  return out;
+}
+
+Result<Opened> OpenRelease(const SecretBytes& official_enc_secret, const RegistryKeys& keys,
+                           const RegistryId& registry_id, const ReleaseId& release_id,
+                           std::span<const record::SealedRecord> records,
+                           std::span<const SealedPartial> partials) {
+  // docs/spec.md §6.5
+  EnsureSodium();
+  if (keys.threshold == 0 || keys.threshold > keys.custodians.size()) {
+    return InvalidArgument("threshold must be 1 to the number of custodians");
+  }
+  std::map<uint16_t, const Custodian*> by_index;
+  for (const Custodian& c : keys.custodians) {
+    if (c.index == 0 || !by_index.emplace(c.index, &c).second) {
+      return InvalidArgument("custodian indices must be distinct and non-zero");
+    }
+  }
+  if (records.empty() || records.size() > kMaxRecords) {
+    return InvalidArgument("a release holds 1 to 65536 records");
+  }
+  const ReleaseFacts facts = Facts(records);
+
+  // Verify every partial; a custodian is valid if any of its partials verifies.
+  std::map<uint16_t, Partial> valid;
+  // k partials' D_ij recombine S_j: wipe them on every way out.
+  struct WipeOnExit {
+    std::map<uint16_t, Partial>& partials;
+    ~WipeOnExit() {
+      for (auto& [index, p] : partials) {
+        for (auto& e : p.d) Wipe(e);
+      }
+    }
+  } wipe_on_exit{valid};
+  std::map<uint16_t, bool> seen;
+  for (const SealedPartial& sp : partials) {
+    seen.emplace(sp.index, false);
+    if (valid.count(sp.index) != 0) continue;  // already have a valid one: duplicates count once
+    auto custodian = by_index.find(sp.index);
+    if (custodian == by_index.end()) continue;
+    auto opened = OpenBox(official_enc_secret, kPartialPurpose,
+                          PartialBoxAd(registry_id, release_id, sp.index), sp.box);
+    if (!opened.ok()) continue;
+    auto partial = Partial::Parse(opened->Reveal());
+    if (!partial.ok()) continue;
+    if (!VerifyWithFacts(registry_id, release_id, facts, *custodian->second, *partial).ok()) {
+      for (auto& e : partial->d) Wipe(e);
+      continue;
+    }
+    valid.emplace(sp.index, std::move(*partial));
+  }
+  Opened out;
+  for (const auto& [index, unused] : seen) {
+    if (valid.count(index) == 0) out.failed_custodians.push_back(index);
+  }
+  if (valid.size() < keys.threshold) {
+    std::string message = std::to_string(valid.size()) + " valid partials, " +
+                          std::to_string(keys.threshold) + " needed";
+    if (!out.failed_custodians.empty()) {
+      message += std::string("; partials that do not verify: custodian") +
+                 (out.failed_custodians.size() > 1 ? "s " : " ") + IndexList(out.failed_custodians);
+    }
+    return PolicyDenied(std::move(message));
+  }
+
+  // The k valid partials with the lowest indices (std::map is ordered).
+  std::vector<const Partial*> chosen;
+  for (const auto& [index, partial] : valid) {
+    if (chosen.size() == keys.threshold) break;
+    out.combined.push_back(index);
+    chosen.push_back(&partial);
+  }
+  const std::vector<group::Scalar> lambda = LagrangeAtZero(out.combined);
+
+  out.payloads.reserve(records.size());
+  for (size_t j = 0; j < records.size(); ++j) {
+    // S_j = Σ λ_i·D_ij
+    group::Element shared{};
+    for (size_t t = 0; t < chosen.size(); ++t) {
+      auto term = group::ScalarMult(lambda[t], chosen[t]->d[j]);
+      if (!term.ok()) return Internal("Lagrange term is the identity");
+      shared = group::ElementAdd(shared, *term);
+      Wipe(*term);
+    }
+    auto payload = record::OpenRecord(registry_id, keys.registry_key, records[j], shared);
+    Wipe(shared);
+    if (!payload.ok()) {
+      return VerifyFailed("record " + std::to_string(j + 1) + " of " +
+                          std::to_string(records.size()) + " in the release does not decrypt");
+    }
+    out.payloads.push_back(std::move(*payload));
+  }
+  return out;
+}
+
+Result<group::Element> DrillPoint(const RegistryId& registry_id, ByteView challenge) {
+  // docs/spec.md §6.6; RFC 9496 §4.3.4 element derivation from 64 uniform bytes.
+  EnsureSodium();
+  if (challenge.size() < kMinChallengeBytes || challenge.size() > kMaxChallengeBytes) {
+    return InvalidArgument("drill challenge must be 16 to 1024 bytes");
+  }
+  const Bytes input = ByteWriter().LP(kDrillDst).Raw(registry_id).LP(challenge).Take();
+  uint8_t h[crypto_hash_sha512_BYTES];
+  crypto_hash_sha512(h, input.data(), input.size());
+  group::Element p;
+  crypto_core_ristretto255_from_hash(p.data(), h);
+  if (sodium_is_zero(p.data(), p.size())) return Internal("drill point is the identity");
+  return p;
+}
+
+Bytes DrillContextString(const RegistryId& registry_id, uint16_t index, ByteView challenge) {
+  EnsureSodium();
+  uint8_t digest[32];
+  crypto_generichash(digest, sizeof digest, challenge.data(), challenge.size(), nullptr, 0);
+  return ByteWriter()
+      .Raw(kDrillContextPrefix)
+      .Raw(registry_id)
+      .U16(index)
+      .Raw(ByteView(digest, sizeof digest))
+      .Take();
+}
+
+Bytes DrillResponse::Encode() const { return ByteWriter().U16(index).Raw(d).Raw(proof).Take(); }
+
+Result<DrillResponse> DrillResponse::Parse(ByteView bytes) {
+  ByteReader in(bytes);
+  DrillResponse r;
+  AMANAH_ASSIGN_OR_RETURN(r.index, in.U16());
+  if (r.index == 0) return Malformed("custodian index 0");
+  AMANAH_ASSIGN_OR_RETURN(ByteView d, in.Raw(group::kElementBytes));
+  AMANAH_ASSIGN_OR_RETURN(r.d, group::DecodeElement(d));
+  AMANAH_RETURN_IF_ERROR(ReadProof(in, r.proof));
+  AMANAH_RETURN_IF_ERROR(in.Finish());
+  return r;
+}
+
+Result<DrillResponse> RespondToDrillWith(const RegistryId& registry_id, uint16_t index,
+                                         const SecretBytes& share, ByteView challenge,
+                                         group::ScalarView proof_random) {
+  if (index == 0) return InvalidArgument("custodian index 0");
+  AMANAH_RETURN_IF_ERROR(CheckShare(share));
+  AMANAH_ASSIGN_OR_RETURN(group::Element p, DrillPoint(registry_id, challenge));
+  DrillResponse r;
+  r.index = index;
+  AMANAH_ASSIGN_OR_RETURN(r.d, group::ScalarMult(ShareView(share), p));
+  const group::Element base = group::MulBase(group::FromUint(1));
+  const group::Element xi = group::MulBase(ShareView(share));
+  const group::Element c[1] = {p};
+  const group::Element d[1] = {r.d};
+  AMANAH_ASSIGN_OR_RETURN(r.proof,
+                          dleq::GenerateProofWith(DrillContextString(registry_id, index, challenge),
+                                                  ShareView(share), base, xi, c, d, proof_random));
+  return r;
+}
+
+Result<DrillResponse> RespondToDrill(const RegistryId& registry_id, uint16_t index,
+                                     const SecretBytes& share, ByteView challenge,
+                                     RandomSource& rng) {
+  SecretBytes r = group::RandomSecretScalar(rng);
+  return RespondToDrillWith(registry_id, index, share, challenge,
+                            group::ScalarView(r.Reveal().data(), group::kScalarBytes));
+}
+
+Status VerifyDrill(const RegistryId& registry_id, const Custodian& custodian,
+                   ByteView challenge, const DrillResponse& response) {
+  AMANAH_ASSIGN_OR_RETURN(group::Element p, DrillPoint(registry_id, challenge));
+  const Status kFail = VerifyFailed("drill response does not verify");
+  if (response.index != custodian.index) return kFail;
+  const group::Element base = group::MulBase(group::FromUint(1));
+  const group::Element c[1] = {p};
+  const group::Element d[1] = {response.d};
+  if (!dleq::VerifyProof(DrillContextString(registry_id, custodian.index, challenge), base,
+                         custodian.verification_share, c, d, response.proof)
+           .ok()) {
+    return kFail;
+  }
+  return Status::Ok();
+}
+
+}  // namespace amanah::release
