@@ -9,6 +9,8 @@ packages=(
   googletest libgtest-dev
   # The Go cross-check of our log output with golang.org/x/mod/sumdb/{note,tlog}.
   golang-go golang-golang-x-mod-dev
+  # The second, independent implementation of the spec (tools/speccheck) checks the vectors.
+  golang-golang-x-crypto-dev golang-github-bwesterb-go-ristretto-dev
 )
 
 missing=()

@@ -17,7 +17,7 @@ expect "a 3-of-5 ceremony ran and every custodian verified its share" "5 of 5 cu
 expect "the config verifies with every acceptance" "config verifies"
 expect "the operator's view shows a pseudonym" "operator sees: [0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z*~$=]{3}"
 expect "two partials cannot open" "2 valid partials, 3 needed"
-expect "a bad partial is named" "partial from custodian 4 does not verify"
+expect "a bad partial is named" "partials that do not verify: custodian 4"
 expect "three valid partials open the record" "opened with custodians 1, 3, 5"
 expect "a wrong official cannot open the partials" "another official cannot open the partials"
 # The operator's view must hold no name: every line the demo marks as the operator's must
