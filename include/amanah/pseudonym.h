@@ -29,6 +29,10 @@ class Pseudonym {
   static constexpr uint64_t kLimit = uint64_t{1} << 50;
 
   // A fresh random pseudonym (draws 8 bytes from `rng`).
+  // The ID of value 0 ("0000-0000-000"), so that Pseudonym can sit in value structs and
+  // containers. A registry never relies on it meaning anything.
+  Pseudonym() = default;
+
   static Pseudonym Generate(RandomSource& rng = SystemRng());
   // kInvalidArgument if value >= 2^50.
   static Result<Pseudonym> FromValue(uint64_t value);
@@ -50,7 +54,7 @@ class Pseudonym {
 
  private:
   explicit Pseudonym(uint64_t value) : value_(value) {}
-  uint64_t value_;
+  uint64_t value_ = 0;
 };
 
 }  // namespace amanah

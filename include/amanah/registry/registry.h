@@ -1,0 +1,117 @@
+// The registry: the server side of Amanah, over a Store. It admits signed entries (each one
+// checked against the rules of docs/registry.md and appended to the Merkle log in the same
+// transaction), answers pseudonymous listings, and signs checkpoints of its log.
+//
+// It never sees a name or a secret of anyone but the operator: sealing, approving and opening
+// happen on the users' machines (the `amanah` client) and reach the registry as signed entries
+// with their attachments (a sealed record, a sealed partial).
+//
+// Thread safety: one Registry per process and store; calls are serialised by the store's
+// single write transaction.
+#ifndef AMANAH_REGISTRY_REGISTRY_H_
+#define AMANAH_REGISTRY_REGISTRY_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "amanah/ceremony.h"
+#include "amanah/keys.h"
+#include "amanah/merkle.h"
+#include "amanah/note.h"
+#include "amanah/registry/entry.h"
+#include "amanah/registry/model.h"
+#include "amanah/registry/store.h"
+
+namespace amanah::registry {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Time Now() = 0;
+};
+Clock& SystemClock();
+
+// An entry and the bytes that travel with it but are not in the log: the sealed record of an
+// enrolment (its hash is in the entry), the sealed partial of an approval.
+struct Submission {
+  Entry entry;
+  Bytes attachment;
+};
+
+// What a viewer is shown of the counts: exact for custodians, "<5" for small cells otherwise.
+struct CountCell {
+  std::string key;
+  std::string shown;  // "12" or "<5"
+};
+
+class Registry {
+ public:
+  // Creates a registry in an empty store: entry 0 records the config (which must verify with
+  // at least k acceptances), the log's origin and the operator's key.
+  static Result<std::unique_ptr<Registry>> Create(Store& store, const SignedConfig& config,
+                                                  const SecretKey& operator_key,
+                                                  const std::string& origin, Clock& clock);
+  // Opens an existing registry. Without the operator key it can read but not sign
+  // checkpoints.
+  static Result<std::unique_ptr<Registry>> Open(Store& store, const SecretKey* operator_key,
+                                                Clock& clock);
+
+  const SignedConfig& config() const { return config_; }
+  const note::VerifierKey& log_key() const { return log_key_; }
+  const std::string& origin() const { return origin_; }
+
+  // Checks one signed entry (signature, the actor's role and status now, the rules of its
+  // type) and appends it with its effects, in one transaction. Returns its log index.
+  Result<uint64_t> Submit(const Submission& submission);
+  // All or nothing: every entry is checked against the state left by the ones before it; if
+  // any fails, nothing is written and the error names its position (0-based). `progress` is
+  // called with the number done so far, from time to time.
+  Result<std::vector<uint64_t>> SubmitAll(std::span<const Submission> submissions,
+                                          const std::function<void(size_t)>& progress = {});
+
+  // Counts of active records, with the "<5" rule for every viewer but custodians.
+  Result<std::vector<CountCell>> Counts(CountBy by, const Fingerprint& viewer);
+
+  // A consistent read-only view (records, plans, releases, approvals...).
+  Result<std::unique_ptr<StateView>> Read() { return store_.Read(); }
+  Store& store() { return store_; }
+
+  // The log. SignCheckpoint signs the current tree (once per size) and returns the note.
+  Result<std::string> SignCheckpoint();
+  Result<std::string> LatestCheckpoint();
+  Result<std::vector<merkle::Hash>> InclusionProof(uint64_t index, uint64_t size);
+  Result<std::vector<merkle::Hash>> ConsistencyProof(uint64_t first, uint64_t second);
+  // A custodian's cosignature line for the checkpoint of `size`; verified before it is kept.
+  Status AddCosignature(uint64_t size, uint16_t custodian, const std::string& cosigned_note);
+
+ private:
+  Registry(Store& store, Clock& clock) : store_(store), clock_(clock) {}
+
+  Store& store_;
+  Clock& clock_;
+  SignedConfig config_;
+  std::string origin_;
+  note::VerifierKey log_key_;
+  std::optional<note::Signer> signer_;
+};
+
+// What `amanah verify` reports.
+struct VerifyReport {
+  uint64_t entries = 0;
+  merkle::Hash root{};
+  std::vector<std::string> problems;  // empty when the log verifies
+};
+
+// Verifies a whole log with only public material: every entry's signature, that every actor
+// was allowed to do what it did when it did it (by replaying the rules into a MemoryStore),
+// the tree root against the signed checkpoint, and the config in entry 0 against `config`.
+Result<VerifyReport> VerifyLog(const SignedConfig& config, std::span<const Bytes> entries,
+                               const std::string& signed_checkpoint);
+
+}  // namespace amanah::registry
+
+#endif  // AMANAH_REGISTRY_REGISTRY_H_

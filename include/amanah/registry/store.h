@@ -1,0 +1,117 @@
+// The store: where a registry's state and log persist. One narrow, domain-shaped contract
+// (the Tessera lesson: shaped like the domain, not like SQL), implemented by MemoryStore
+// (tests, and replaying a log to verify it), SqliteStore (the embedded default) and, next,
+// a PostgreSQL store. One conformance suite (tests/store/) runs against every implementation.
+//
+// A store persists bytes and values. It never checks a signature, never computes a Merkle
+// node, never decides policy: the registry (registry.h) does that and hands the store what to
+// keep. Every change happens inside a Transaction: all of it is durable after Commit() returns
+// OK, none of it if Commit() is not reached (a crash, an error, a destroyed transaction).
+//
+// Thread safety: a Store may be shared between threads; a Transaction belongs to one thread.
+// At most one write transaction runs at a time per registry (the log has one writer);
+// Begin() waits for the previous one.
+#ifndef AMANAH_REGISTRY_STORE_H_
+#define AMANAH_REGISTRY_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "amanah/merkle.h"
+#include "amanah/registry/model.h"
+#include "amanah/status.h"
+
+namespace amanah::registry {
+
+// What the registry's rules read.
+class StateView {
+ public:
+  virtual ~StateView() = default;
+
+  virtual Result<std::optional<Bytes>> GetMeta(const std::string& key) = 0;
+
+  virtual Result<std::optional<Actor>> FindActor(const Fingerprint& fingerprint) = 0;
+  virtual Result<std::vector<Actor>> ListActors() = 0;
+  // In log order.
+  virtual Result<std::vector<Attestation>> Attestations(const Fingerprint& subject) = 0;
+
+  virtual Result<std::optional<Record>> FindRecord(const Pseudonym& id) = 0;
+  virtual Result<std::optional<Plan>> FindPlan(const Id16& id) = 0;
+  virtual Result<std::optional<Release>> FindRelease(const Id16& id) = 0;
+  virtual Result<std::vector<Approval>> Approvals(const Id16& release) = 0;
+  virtual Result<std::vector<Refusal>> Refusals(const Id16& release) = 0;
+  virtual Result<std::vector<Sighting>> Sightings(const Id16& plan) = 0;  // in log order
+  virtual Result<std::vector<PlanEvent>> PlanEvents(const Id16& plan) = 0;  // in log order
+
+  // The number of entries in the log.
+  virtual Result<uint64_t> LogSize() = 0;
+  virtual Result<Bytes> LogEntry(uint64_t index) = 0;  // kNotFound past the end
+  // A stored perfect-subtree hash (docs/spec.md §7.1); kNotFound if never stored.
+  virtual Result<merkle::Hash> LogNode(uint8_t level, uint64_t index) = 0;
+};
+
+// What the registry writes. Each Put/Add of a value that already exists (same key) is
+// kConflict, except PutMeta and PutLogNode, which overwrite.
+class StateWriter {
+ public:
+  virtual ~StateWriter() = default;
+
+  virtual Status PutMeta(const std::string& key, ByteView value) = 0;
+  virtual Status PutActor(const Actor& actor) = 0;
+  virtual Status AddAttestation(const Attestation& attestation) = 0;
+  virtual Status PutRecord(const Record& record) = 0;
+  // Crypto-shredding: erases the sealed bytes (C1 and ciphertext) and marks it withdrawn.
+  // The store MUST NOT keep the erased bytes anywhere it can read back (docs/registry.md §7).
+  virtual Status WithdrawRecord(const Pseudonym& id) = 0;
+  virtual Status PutPlan(const Plan& plan) = 0;
+  virtual Status PutRelease(const Release& release) = 0;
+  virtual Status AddApproval(const Approval& approval) = 0;  // one per (release, custodian)
+  virtual Status AddRefusal(const Refusal& refusal) = 0;
+  virtual Status AddSighting(const Sighting& sighting) = 0;
+  virtual Status AddPlanEvent(const PlanEvent& event) = 0;
+
+  // REQUIRES: index == LogSize() (no gap, no duplicate: kConflict otherwise).
+  virtual Status AppendLogEntry(uint64_t index, ByteView entry) = 0;
+  virtual Status PutLogNode(uint8_t level, uint64_t index, const merkle::Hash& hash) = 0;
+  // The signed checkpoint of a tree size, and custodians' cosignature lines for it.
+  virtual Status PutCheckpoint(uint64_t size, const std::string& signed_note) = 0;
+  virtual Status AddCosignature(uint64_t size, uint16_t custodian, const std::string& line) = 0;
+};
+
+// Listing without opening anyone (DESIGN "What is in clear").
+enum class CountBy { kRole, kDistrict, kNeed, kList };
+struct CountRow {
+  std::string key;  // the role, district, need or list
+  uint64_t count = 0;
+};
+
+class Transaction : public StateView, public StateWriter {
+ public:
+  // Makes every change durable (fsync'd) and visible, or fails and keeps none of them.
+  virtual Status Commit() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // A write transaction (one at a time; waits for the previous one).
+  virtual Result<std::unique_ptr<Transaction>> Begin() = 0;
+  // A consistent read-only snapshot.
+  virtual Result<std::unique_ptr<StateView>> Read() = 0;
+
+  // Queries of the listing and the log that the rules never need.
+  // Active (not withdrawn) records, grouped; the caller applies the "<5" rule.
+  virtual Result<std::vector<CountRow>> CountRecords(CountBy by) = 0;
+  // Pseudonyms of active records, optionally of one list, in pseudonym order.
+  virtual Result<std::vector<Pseudonym>> ListRecords(const std::string& list) = 0;
+  virtual Result<std::optional<std::string>> Checkpoint(uint64_t size) = 0;
+  virtual Result<std::optional<uint64_t>> LatestCheckpointSize() = 0;
+  virtual Result<std::vector<std::string>> Cosignatures(uint64_t size) = 0;
+};
+
+}  // namespace amanah::registry
+
+#endif  // AMANAH_REGISTRY_STORE_H_
