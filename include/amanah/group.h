@@ -60,7 +60,8 @@ Element ElementAdd(const Element& a, const Element& b);
 // Sum of a list; kVerifyFailed if the sum is the identity.
 Result<Element> Sum(std::span<const Element> elements);
 
-// RFC 9380 §5.3.1 expand_message_xmd with SHA-512. REQUIRES: dst.size() <= 255, len <= 255*64.
+// RFC 9380 §5.3.1 expand_message_xmd with SHA-512; a DST over 255 bytes is first hashed as
+// §5.3.3 says. REQUIRES: len <= 255*64.
 Bytes ExpandMessageXmd(ByteView msg, ByteView dst, size_t len);
 // RFC 9497 §4.1: ReduceScalar(expand_message_xmd(msg, dst, 64)).
 Scalar HashToScalar(ByteView msg, ByteView dst);

@@ -103,6 +103,7 @@ class [[nodiscard]] Result {
 #define AMANAH_CONCAT_(a, b) AMANAH_CONCAT_INNER_(a, b)
 
 // `AMANAH_ASSIGN_OR_RETURN(auto x, F());` binds the value of a Result or returns its Status.
+// It expands to several statements: never use it as the body of an unbraced if/for/while.
 #define AMANAH_ASSIGN_OR_RETURN(lhs, expr) \
   AMANAH_ASSIGN_OR_RETURN_IMPL_(AMANAH_CONCAT_(amanah_result_, __LINE__), lhs, expr)
 #define AMANAH_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

@@ -102,8 +102,9 @@ void ScalarMul(ScalarView a, ScalarView b, ScalarOut out) {
 
 Scalar ScalarInvert(ScalarView a) {
   Scalar r{};
-  [[maybe_unused]] int rc = crypto_core_ristretto255_scalar_invert(r.data(), a.data());
-  assert(rc == 0 && "inverse of zero");
+  // A violated precondition (a == 0) must not leave r undefined in a release build: the
+  // result is then zero, which every caller's later checks reject.
+  if (crypto_core_ristretto255_scalar_invert(r.data(), a.data()) != 0) r.fill(0);
   return r;
 }
 
@@ -116,8 +117,9 @@ Scalar FromUint(uint64_t v) {
 Element MulBase(ScalarView k) {
   EnsureSodium();
   Element e;
-  [[maybe_unused]] int rc = crypto_scalarmult_ristretto255_base(e.data(), k.data());
-  assert(rc == 0 && "MulBase of zero");
+  // k == 0 violates the precondition; the result is then the identity (all zero), which
+  // DecodeElement rejects wherever it is read back, rather than undefined bytes.
+  if (crypto_scalarmult_ristretto255_base(e.data(), k.data()) != 0) e.fill(0);
   return e;
 }
 
@@ -145,10 +147,23 @@ Result<Element> Sum(std::span<const Element> elements) {
 
 Bytes ExpandMessageXmd(ByteView msg, ByteView dst, size_t len) {
   // RFC 9380 §5.3.1 with H = SHA-512 (b_in_bytes = 64, s_in_bytes = 128).
-  assert(dst.size() <= 255 && len <= 255 * 64 && len <= 65535);
+  assert(len <= 255 * 64 && len <= 65535);
   const size_t ell = (len + 63) / 64;
-  Bytes dst_prime(dst.begin(), dst.end());
-  dst_prime.push_back(static_cast<uint8_t>(dst.size()));
+  // RFC 9380 §5.3.3: a DST longer than 255 bytes is replaced by H("H2C-OVERSIZE-DST-" ‖ DST).
+  Bytes dst_prime;
+  if (dst.size() > 255) {
+    dst_prime.resize(crypto_hash_sha512_BYTES);
+    crypto_hash_sha512_state h;
+    crypto_hash_sha512_init(&h);
+    static constexpr std::string_view kOversize = "H2C-OVERSIZE-DST-";
+    crypto_hash_sha512_update(&h, reinterpret_cast<const uint8_t*>(kOversize.data()),
+                              kOversize.size());
+    crypto_hash_sha512_update(&h, dst.data(), dst.size());
+    crypto_hash_sha512_final(&h, dst_prime.data());
+  } else {
+    dst_prime.assign(dst.begin(), dst.end());
+  }
+  dst_prime.push_back(static_cast<uint8_t>(dst_prime.size()));
 
   crypto_hash_sha512_state st;
   uint8_t b0[64], bi[64];

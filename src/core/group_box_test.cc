@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include "amanah/box.h"
 #include "amanah/group.h"
@@ -33,6 +34,19 @@ TEST(Group, ScalarFieldLaws) {
   group::Element p = group::MulBase(b);
   EXPECT_EQ(*group::ScalarMult(a, p), group::MulBase(group::ScalarMul(a, b)));
   EXPECT_EQ(group::ScalarMult(group::Scalar{}, p).status().code(), Code::kVerifyFailed);
+}
+
+TEST(Group, OversizeDstIsHashedFirst) {
+  // RFC 9380 §5.3.3: DST' = SHA-512("H2C-OVERSIZE-DST-" ‖ DST) when DST is over 255 bytes.
+  std::string long_dst(300, 'd');
+  Bytes prefixed = ByteWriter().Raw("H2C-OVERSIZE-DST-").Raw(long_dst).Take();
+  uint8_t hashed[64];
+  crypto_hash_sha512(hashed, prefixed.data(), prefixed.size());
+  Bytes msg = {'a', 'b', 'c'};
+  EXPECT_EQ(group::ExpandMessageXmd(msg, AsBytes(long_dst), 64),
+            group::ExpandMessageXmd(msg, ByteView(hashed, 64), 64));
+  EXPECT_NE(group::ExpandMessageXmd(msg, AsBytes(long_dst), 64),
+            group::ExpandMessageXmd(msg, AsBytes(long_dst.substr(0, 255)), 64));
 }
 
 TEST(Box, OpensOnlyWithTheRightKeyPurposeAndAad) {
