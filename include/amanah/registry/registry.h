@@ -99,16 +99,19 @@ class Registry {
   std::optional<note::Signer> signer_;
 };
 
-// What `amanah verify` reports.
+// The note key name under which custodian `index` cosigns this registry's checkpoints.
+std::string CosignerName(const std::string& origin, uint16_t index);
+
+// What `amanah verify` reports when the log verifies.
 struct VerifyReport {
   uint64_t entries = 0;
   merkle::Hash root{};
-  std::vector<std::string> problems;  // empty when the log verifies
 };
 
 // Verifies a whole log with only public material: every entry's signature, that every actor
 // was allowed to do what it did when it did it (by replaying the rules into a MemoryStore),
 // the tree root against the signed checkpoint, and the config in entry 0 against `config`.
+// The first problem is returned as the error, naming the entry.
 Result<VerifyReport> VerifyLog(const SignedConfig& config, std::span<const Bytes> entries,
                                const std::string& signed_checkpoint);
 

@@ -1,0 +1,314 @@
+#include "amanah/registry/registry.h"
+
+#include <chrono>
+
+#include "amanah/registry/memory_store.h"
+#include "amanah/registry/rules.h"
+
+namespace amanah::registry {
+namespace {
+
+// Meta keys (the store keeps them as bytes).
+constexpr const char* kMetaConfig = "config";        // the config file text, from entry 0
+constexpr const char* kMetaOrigin = "origin";        // the checkpoints' origin line
+constexpr const char* kMetaLogKey = "log_key";       // the log's note verifier key
+constexpr const char* kMetaLastTime = "last_time";   // time of the newest entry, u64
+
+class RealClock final : public Clock {
+ public:
+  Time Now() override {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+record::RegistryId RegistryIdOf(const SignedConfig& config) {
+  record::RegistryId id{};
+  std::copy_n(config.config.registry_id.begin(), id.size(), id.begin());
+  return id;
+}
+
+Result<std::string> MetaText(StateView& view, const char* key) {
+  AMANAH_ASSIGN_OR_RETURN(std::optional<Bytes> value, view.GetMeta(key));
+  if (!value) return NotFound(std::string("registry has no ") + key + ": not initialised");
+  return AsString(*value);
+}
+
+Result<Time> LastTime(StateView& view) {
+  AMANAH_ASSIGN_OR_RETURN(std::optional<Bytes> value, view.GetMeta(kMetaLastTime));
+  if (!value) return Time{0};
+  ByteReader reader(*value);
+  AMANAH_ASSIGN_OR_RETURN(uint64_t t, reader.U64());
+  return static_cast<Time>(t);
+}
+
+// The perfect-subtree hashes that appending leaf `index` completes (docs/spec.md §7.1), so
+// that proofs and roots need at most 2·log2(n) stored nodes.
+Status AppendToTree(Transaction& txn, uint64_t index, ByteView entry_bytes) {
+  merkle::Hash node = merkle::LeafHash(entry_bytes);
+  AMANAH_RETURN_IF_ERROR(txn.AppendLogEntry(index, entry_bytes));
+  AMANAH_RETURN_IF_ERROR(txn.PutLogNode(0, index, node));
+  uint64_t i = index;
+  for (uint8_t level = 1; (i & 1) == 1; ++level, i >>= 1) {
+    AMANAH_ASSIGN_OR_RETURN(merkle::Hash left, txn.LogNode(level - 1, i - 1));
+    node = merkle::NodeHash(left, node);
+    AMANAH_RETURN_IF_ERROR(txn.PutLogNode(level, i >> 1, node));
+  }
+  return Status::Ok();
+}
+
+merkle::SubtreeHashFn NodesOf(StateView& view) {
+  return [&view](uint8_t level, uint64_t index) { return view.LogNode(level, index); };
+}
+
+}  // namespace
+
+Clock& SystemClock() {
+  static RealClock clock;
+  return clock;
+}
+
+std::string CosignerName(const std::string& origin, uint16_t custodian) {
+  return origin + "/custodian/" + std::to_string(custodian);
+}
+
+Result<std::unique_ptr<Registry>> Registry::Create(Store& store, const SignedConfig& config,
+                                                   const SecretKey& operator_key,
+                                                   const std::string& origin, Clock& clock) {
+  if (operator_key.pub.role != Role::kOperator) {
+    return InvalidArgument("the registry's log must be signed by an operator key");
+  }
+  AMANAH_RETURN_IF_ERROR(VerifyConfig(config, config.config.k));
+  AMANAH_ASSIGN_OR_RETURN(note::Signer signer,
+                          note::Signer::Create(origin, note::kTypeEd25519, operator_key.sign_seed));
+  InitBody init;
+  const std::string config_text = FormatConfigFile(config);
+  init.config_file.assign(config_text.begin(), config_text.end());
+  init.log_origin = origin;
+  init.log_key = signer.verifier_key().ToString();
+  init.operator_key = operator_key.pub;
+  Entry entry = MakeEntry(init, clock.Now(), operator_key.pub.FingerprintBytes());
+  SignEntry(entry, operator_key, RegistryIdOf(config));
+
+  std::unique_ptr<Registry> registry(new Registry(store, clock));
+  registry->config_ = config;
+  registry->origin_ = origin;
+  registry->log_key_ = signer.verifier_key();
+  registry->signer_.emplace(std::move(signer));
+  AMANAH_ASSIGN_OR_RETURN(uint64_t index, registry->Submit({std::move(entry), {}}));
+  if (index != 0) return Conflict("the store already holds a registry");
+  return registry;
+}
+
+Result<std::unique_ptr<Registry>> Registry::Open(Store& store, const SecretKey* operator_key,
+                                                 Clock& clock) {
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<StateView> view, store.Read());
+  AMANAH_ASSIGN_OR_RETURN(std::string config_text, MetaText(*view, kMetaConfig));
+  AMANAH_ASSIGN_OR_RETURN(std::string origin, MetaText(*view, kMetaOrigin));
+  AMANAH_ASSIGN_OR_RETURN(std::string log_key_text, MetaText(*view, kMetaLogKey));
+  AMANAH_ASSIGN_OR_RETURN(SignedConfig config, ParseConfigFile(config_text));
+  AMANAH_ASSIGN_OR_RETURN(note::VerifierKey log_key, note::VerifierKey::Parse(log_key_text));
+
+  std::unique_ptr<Registry> registry(new Registry(store, clock));
+  registry->config_ = std::move(config);
+  registry->origin_ = std::move(origin);
+  registry->log_key_ = log_key;
+  if (operator_key != nullptr) {
+    AMANAH_ASSIGN_OR_RETURN(
+        note::Signer signer,
+        note::Signer::Create(registry->origin_, note::kTypeEd25519, operator_key->sign_seed));
+    if (!(signer.verifier_key() == log_key)) {
+      return VerifyFailed("this operator key is not the one that signs this registry's log");
+    }
+    registry->signer_.emplace(std::move(signer));
+  }
+  return registry;
+}
+
+Result<uint64_t> Registry::Submit(const Submission& submission) {
+  AMANAH_ASSIGN_OR_RETURN(std::vector<uint64_t> indices,
+                          SubmitAll(std::span<const Submission>(&submission, 1)));
+  return indices.front();
+}
+
+Result<std::vector<uint64_t>> Registry::SubmitAll(std::span<const Submission> submissions,
+                                                  const std::function<void(size_t)>& progress) {
+  if (submissions.empty()) return InvalidArgument("nothing to submit");
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, store_.Begin());
+  AMANAH_ASSIGN_OR_RETURN(uint64_t index, txn->LogSize());
+  AMANAH_ASSIGN_OR_RETURN(Time previous, LastTime(*txn));
+  RuleContext ctx;
+  ctx.config = index == 0 ? nullptr : &config_;
+  ctx.registry_id = RegistryIdOf(config_);
+  ctx.now = clock_.Now();
+
+  std::vector<uint64_t> indices;
+  indices.reserve(submissions.size());
+  for (size_t i = 0; i < submissions.size(); ++i, ++index) {
+    const Submission& s = submissions[i];
+    ctx.previous_time = previous;
+    Status checked = CheckEntry(s.entry, s.attachment, *txn, ctx);
+    if (checked.ok()) checked = ApplyEntry(s.entry, s.attachment, index, *txn, *txn);
+    if (!checked.ok()) {
+      if (submissions.size() == 1) return checked;
+      return Status(checked.code(),
+                    "entry " + std::to_string(i + 1) + " of " +
+                        std::to_string(submissions.size()) + ": " + checked.message());
+    }
+    AMANAH_RETURN_IF_ERROR(AppendToTree(*txn, index, s.entry.Encode()));
+    if (s.entry.type == EntryType::kInit) {
+      // Entry 0 fixes what every later entry is checked against.
+      auto init = ReadBody(s.entry);
+      if (!init.ok()) return init.status();
+      const InitBody& body = std::get<InitBody>(*init);
+      AMANAH_RETURN_IF_ERROR(txn->PutMeta(kMetaConfig, body.config_file));
+      AMANAH_RETURN_IF_ERROR(txn->PutMeta(kMetaOrigin, AsBytes(body.log_origin)));
+      AMANAH_RETURN_IF_ERROR(txn->PutMeta(kMetaLogKey, AsBytes(body.log_key)));
+      ctx.config = &config_;
+    }
+    previous = std::max(previous, s.entry.time);
+    indices.push_back(index);
+    if (progress && (i + 1) % 1000 == 0) progress(i + 1);
+  }
+  AMANAH_RETURN_IF_ERROR(
+      txn->PutMeta(kMetaLastTime, ByteWriter().U64(static_cast<uint64_t>(previous)).bytes()));
+  AMANAH_RETURN_IF_ERROR(txn->Commit());
+  if (progress) progress(submissions.size());
+  return indices;
+}
+
+Result<std::vector<CountCell>> Registry::Counts(CountBy by, const Fingerprint& viewer) {
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<StateView> view, store_.Read());
+  AMANAH_ASSIGN_OR_RETURN(std::optional<Actor> actor, view->FindActor(viewer));
+  if (!actor) return NotFound("the viewer is not a registered key");
+  const bool exact = actor->key.role == Role::kCustodian;
+  AMANAH_ASSIGN_OR_RETURN(std::vector<CountRow> rows, store_.CountRecords(by));
+  std::vector<CountCell> cells;
+  for (const CountRow& row : rows) {
+    if (row.count == 0) continue;
+    cells.push_back({row.key, ShowCount(row.count, exact)});
+  }
+  return cells;
+}
+
+Result<std::string> Registry::SignCheckpoint() {
+  if (!signer_) return PolicyDenied("only the operator can sign checkpoints");
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, store_.Begin());
+  AMANAH_ASSIGN_OR_RETURN(uint64_t size, txn->LogSize());
+  if (auto existing = store_.Checkpoint(size); existing.ok() && existing->has_value()) {
+    return **existing;
+  }
+  AMANAH_ASSIGN_OR_RETURN(merkle::Hash root, merkle::RootFromSubtrees(size, NodesOf(*txn)));
+  note::Checkpoint checkpoint{origin_, size, root, {}};
+  AMANAH_ASSIGN_OR_RETURN(std::string signed_note, note::SignCheckpoint(checkpoint, *signer_));
+  AMANAH_RETURN_IF_ERROR(txn->PutCheckpoint(size, signed_note));
+  AMANAH_RETURN_IF_ERROR(txn->Commit());
+  return signed_note;
+}
+
+Result<std::string> Registry::LatestCheckpoint() {
+  AMANAH_ASSIGN_OR_RETURN(std::optional<uint64_t> size, store_.LatestCheckpointSize());
+  if (!size) return NotFound("no checkpoint has been signed yet");
+  AMANAH_ASSIGN_OR_RETURN(std::optional<std::string> text, store_.Checkpoint(*size));
+  if (!text) return Internal("the latest checkpoint is missing");
+  return *text;
+}
+
+Result<std::vector<merkle::Hash>> Registry::InclusionProof(uint64_t index, uint64_t size) {
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<StateView> view, store_.Read());
+  AMANAH_ASSIGN_OR_RETURN(uint64_t log_size, view->LogSize());
+  if (size > log_size) return InvalidArgument("the log is smaller than that tree size");
+  return merkle::ProveInclusion(index, size, NodesOf(*view));
+}
+
+Result<std::vector<merkle::Hash>> Registry::ConsistencyProof(uint64_t first, uint64_t second) {
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<StateView> view, store_.Read());
+  AMANAH_ASSIGN_OR_RETURN(uint64_t log_size, view->LogSize());
+  if (second > log_size) return InvalidArgument("the log is smaller than that tree size");
+  return merkle::ProveConsistency(first, second, NodesOf(*view));
+}
+
+Status Registry::AddCosignature(uint64_t size, uint16_t custodian,
+                                const std::string& cosigned_note) {
+  if (custodian == 0 || custodian > config_.config.n) {
+    return InvalidArgument("no custodian has that index");
+  }
+  AMANAH_ASSIGN_OR_RETURN(std::optional<std::string> signed_note, store_.Checkpoint(size));
+  if (!signed_note) return NotFound("no checkpoint of that size");
+  const PublicKey& key = config_.config.custodians[custodian - 1];
+  AMANAH_ASSIGN_OR_RETURN(note::VerifierKey cosigner,
+                          note::VerifierKey::Create(CosignerName(origin_, custodian),
+                                                    note::kTypeCosignatureV1, key.sign));
+  AMANAH_ASSIGN_OR_RETURN(note::VerifiedCheckpoint verified,
+                          note::OpenCheckpoint(cosigned_note, origin_, log_key_,
+                                               std::span<const note::VerifierKey>(&cosigner, 1)));
+  if (verified.checkpoint.size != size || verified.cosignatures.empty()) {
+    return VerifyFailed("the cosignature is not the custodian's, over that checkpoint");
+  }
+  // Keep only the custodian's own signature line.
+  const std::string prefix = "\u2014 " + cosigner.name() + " ";
+  size_t at = cosigned_note.find("\n" + prefix);
+  if (at == std::string::npos) return Malformed("no cosignature line");
+  size_t end = cosigned_note.find('\n', at + 1);
+  std::string line = cosigned_note.substr(at + 1, end - at);
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, store_.Begin());
+  AMANAH_RETURN_IF_ERROR(txn->AddCosignature(size, custodian, line));
+  return txn->Commit();
+}
+
+Result<VerifyReport> VerifyLog(const SignedConfig& config, std::span<const Bytes> entries,
+                               const std::string& signed_checkpoint) {
+  VerifyReport report;
+  if (entries.empty()) return Malformed("the log is empty");
+  MemoryStore replay;
+  RuleContext ctx;
+  ctx.config = nullptr;
+  ctx.registry_id = RegistryIdOf(config);
+  merkle::CompactRange tree;
+  std::optional<note::VerifierKey> log_key;
+  std::string origin;
+  Time previous = 0;
+
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, replay.Begin());
+  for (uint64_t i = 0; i < entries.size(); ++i) {
+    const std::string where = "entry " + std::to_string(i) + ": ";
+    auto entry = Entry::Parse(entries[i]);
+    if (!entry.ok()) return Status(entry.status().code(), where + entry.status().message());
+    ctx.previous_time = previous;
+    Status s = CheckEntry(*entry, {}, *txn, ctx);
+    if (s.ok()) s = ApplyEntry(*entry, {}, i, *txn, *txn);
+    if (!s.ok()) return Status(s.code(), where + s.message());
+    if (i == 0) {
+      auto body = ReadBody(*entry);
+      if (!body.ok() || !std::holds_alternative<InitBody>(*body)) {
+        return VerifyFailed("entry 0 does not initialise the registry");
+      }
+      const InitBody& init = std::get<InitBody>(*body);
+      AMANAH_ASSIGN_OR_RETURN(SignedConfig logged, ParseConfigFile(AsString(init.config_file)));
+      if (logged.config.Hash() != config.config.Hash()) {
+        return VerifyFailed("entry 0 holds another registry's config");
+      }
+      AMANAH_ASSIGN_OR_RETURN(note::VerifierKey key, note::VerifierKey::Parse(init.log_key));
+      log_key = key;
+      origin = init.log_origin;
+      ctx.config = &config;
+    }
+    previous = std::max(previous, entry->time);
+    tree.Append(merkle::LeafHash(entries[i]));
+  }
+  AMANAH_ASSIGN_OR_RETURN(note::VerifiedCheckpoint checkpoint,
+                          note::OpenCheckpoint(signed_checkpoint, origin, *log_key, {}));
+  if (checkpoint.checkpoint.size != entries.size()) {
+    return VerifyFailed("the checkpoint is for " + std::to_string(checkpoint.checkpoint.size) +
+                        " entries, the log has " + std::to_string(entries.size()));
+  }
+  if (checkpoint.checkpoint.root != tree.Root()) {
+    return VerifyFailed("the log's root hash differs from the signed checkpoint's");
+  }
+  report.entries = entries.size();
+  report.root = tree.Root();
+  return report;
+}
+
+}  // namespace amanah::registry
