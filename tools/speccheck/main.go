@@ -196,8 +196,15 @@ func (c *check) eqInt(what string, got, want int) {
 	}
 }
 
+// verbose (SPECCHECK_VERBOSE=1) prints every expected failure's reason, to
+// review that negative vectors fail for the reason they claim.
+var verbose = os.Getenv("SPECCHECK_VERBOSE") != ""
+
 // code checks that err has the §1.5 code want.
 func (c *check) code(what string, err error, want string) {
+	if verbose && err != nil {
+		fmt.Printf("    %s: %v\n", what, err)
+	}
 	if got := codeOf(err); got != want {
 		msg := ""
 		if err != nil {
