@@ -178,10 +178,11 @@ func ed25519Sign(seed, msg []byte) []byte {
 }
 
 // ed25519Verify is §1.2 Ed25519.Verify: RFC 8032 with non-canonical S rejected
-// (Go's crypto/ed25519 does) and public keys that are not valid prime-order
-// points rejected (as libsodium does for small-order keys).
+// (Go's crypto/ed25519 does), public keys that are not valid prime-order
+// points rejected, and a small-order R rejected (as libsodium does; see
+// FINDINGS.md C1).
 func ed25519Verify(pub, msg, sig []byte) bool {
-	if len(pub) != 32 || len(sig) != 64 || !ed25519ValidPoint(pub) {
+	if len(pub) != 32 || len(sig) != 64 || !ed25519ValidPoint(pub) || ed25519SmallOrder(sig[:32]) {
 		return false
 	}
 	return ed25519.Verify(pub, msg, sig)
@@ -194,6 +195,24 @@ func ed25519ValidPoint(enc []byte) bool {
 	if len(enc) != 32 {
 		return false
 	}
+	pt, ok := edDecode(enc)
+	if !ok {
+		return false
+	}
+	if edMul(pt, big.NewInt(8)).isIdentity() {
+		return false // small order
+	}
+	return edMul(pt, scalarL).isIdentity()
+}
+
+// ed25519SmallOrder reports whether enc decodes to a point of order dividing 8.
+func ed25519SmallOrder(enc []byte) bool {
+	pt, ok := edDecode(enc)
+	return ok && edMul(pt, big.NewInt(8)).isIdentity()
+}
+
+// edDecode is RFC 8032 §5.1.3 decoding with a canonical y.
+func edDecode(enc []byte) (edPoint, bool) {
 	p := edP()
 	yb := make([]byte, 32)
 	copy(yb, enc)
@@ -201,17 +220,13 @@ func ed25519ValidPoint(enc []byte) bool {
 	yb[31] &= 0x7f
 	y := new(big.Int).SetBytes(reverse(yb))
 	if y.Cmp(p) >= 0 {
-		return false
+		return edPoint{}, false
 	}
 	x, ok := edRecoverX(y, sign)
 	if !ok {
-		return false
+		return edPoint{}, false
 	}
-	pt := edPoint{x, y, big.NewInt(1), new(big.Int).Mod(new(big.Int).Mul(x, y), p)}
-	if edMul(pt, big.NewInt(8)).isIdentity() {
-		return false // small order
-	}
-	return edMul(pt, scalarL).isIdentity()
+	return edPoint{x, y, big.NewInt(1), new(big.Int).Mod(new(big.Int).Mul(x, y), p)}, true
 }
 
 // ---- §1.3 the group ristretto255 ---------------------------------------------

@@ -98,11 +98,14 @@ func parseQR(payload string) (uint64, error) {
 
 // checkPseudonymFields compares every derived field of one value.
 func checkPseudonymFields(c *check, what string, v uint64, o obj) {
-	c.eqInt(what+" value", int(v), o.int("value"))
-	c.eqInt(what+" check_value", int(v%37), o.int("check_value"))
-	c.eqStr(what+" canonical", pseudonymText(v), o.str("canonical"))
-	c.eqHex(what+" record_id", u64(v), o.str("record_id")) // §2.5
-	c.eqStr(what+" qr_payload", qrPrefix+pseudonymText(v), o.str("qr_payload"))
+	if what != "" {
+		what += " "
+	}
+	c.eqInt(what+"value", int(v), o.int("value"))
+	c.eqInt(what+"check_value", int(v%37), o.int("check_value"))
+	c.eqStr(what+"canonical", pseudonymText(v), o.str("canonical"))
+	c.eqHex(what+"record_id", u64(v), o.str("record_id")) // §2.5
+	c.eqStr(what+"qr_payload", qrPrefix+pseudonymText(v), o.str("qr_payload"))
 }
 
 func checkPseudonymSingle(c *check, o obj) {
