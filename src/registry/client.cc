@@ -1,0 +1,253 @@
+#include "amanah/registry/client.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "amanah/record.h"
+#include "amanah/registry/rules.h"
+#include "amanah/release.h"
+
+namespace amanah::registry::client {
+namespace {
+
+// docs/registry.md §2.1: the keys of the sealed identity. Encoded on the wire: do not change.
+constexpr const char* kName = "name";
+constexpr const char* kBirthYear = "birth_year";
+constexpr const char* kPhone = "phone";
+constexpr const char* kNotes = "notes";
+
+std::array<uint8_t, 32> CiphertextHash(const record::SealedRecord& sealed) {
+  // docs/spec.md §5.4: SHA256(nonce ‖ ciphertext‖tag).
+  std::array<uint8_t, 32> hash;
+  crypto_hash_sha256_state st;
+  crypto_hash_sha256_init(&st);
+  crypto_hash_sha256_update(&st, sealed.nonce.data(), sealed.nonce.size());
+  crypto_hash_sha256_update(&st, sealed.ciphertext.data(), sealed.ciphertext.size());
+  crypto_hash_sha256_final(&st, hash.data());
+  return hash;
+}
+
+std::array<uint8_t, 32> Sha256(ByteView bytes) {
+  std::array<uint8_t, 32> hash;
+  crypto_hash_sha256(hash.data(), bytes.data(), bytes.size());
+  return hash;
+}
+
+release::RegistryKeys KeysOf(const SignedConfig& config) {
+  release::RegistryKeys keys{config.config.x_pub, config.config.k, {}};
+  for (uint16_t i = 1; i <= config.config.n; ++i) {
+    keys.custodians.push_back({i, config.config.verification_shares[i - 1]});
+  }
+  return keys;
+}
+
+}  // namespace
+
+record::RegistryId RegistryIdOf(const SignedConfig& config) {
+  record::RegistryId id{};
+  std::copy_n(config.config.registry_id.begin(), id.size(), id.begin());
+  return id;
+}
+
+Result<SecretBytes> EncodeIdentity(const Identity& identity) {
+  if (identity.name.empty()) return InvalidArgument("an identity needs a name");
+  record::Attributes map;
+  map[kName] = identity.name;
+  if (!identity.birth_year.empty()) map[kBirthYear] = identity.birth_year;
+  if (!identity.phone.empty()) map[kPhone] = identity.phone;
+  if (!identity.notes.empty()) map[kNotes] = identity.notes;
+  auto encoded = record::EncodeAttributes(map);
+  // The map held the name in ordinary memory; wipe what we can reach.
+  for (auto& [key, value] : map) Wipe({reinterpret_cast<uint8_t*>(value.data()), value.size()});
+  // Field errors name the field, never its value.
+  if (!encoded.ok()) return InvalidArgument("identity fields are too long or not UTF-8");
+  SecretBytes payload = SecretBytes::CopyFrom(*encoded);
+  Wipe(*encoded);
+  return payload;
+}
+
+Result<Identity> DecodeIdentity(const SecretBytes& payload) {
+  auto map = record::ParseAttributes(payload.Reveal());
+  if (!map.ok()) return Malformed("the opened identity does not parse");
+  Identity identity;
+  for (auto& [key, value] : *map) {
+    if (key == kName) identity.name = value;
+    else if (key == kBirthYear) identity.birth_year = value;
+    else if (key == kPhone) identity.phone = value;
+    else if (key == kNotes) identity.notes = value;
+    else return Malformed("the opened identity has an unknown field");
+  }
+  if (identity.name.empty()) return Malformed("the opened identity has no name");
+  return identity;
+}
+
+Submission SignBody(const SignedConfig& config, const SecretKey& actor, const Body& body,
+                    Time now) {
+  Submission s{MakeEntry(body, now, actor.pub.FingerprintBytes()), {}};
+  SignEntry(s.entry, actor, RegistryIdOf(config));
+  return s;
+}
+
+Result<Submission> Enrol(const SignedConfig& config, const SecretKey& enroller,
+                         const Pseudonym& id, const Identity& identity,
+                         const PersonAttributes& attributes, Time now, RandomSource& rng) {
+  const record::RegistryId registry_id = RegistryIdOf(config);
+  AMANAH_ASSIGN_OR_RETURN(Bytes attr_bytes, record::EncodeAttributes(attributes.ToAttributes()));
+  AMANAH_ASSIGN_OR_RETURN(SecretBytes payload, EncodeIdentity(identity));
+  AMANAH_ASSIGN_OR_RETURN(record::SealedRecord sealed,
+                          record::SealRecord(registry_id, id.RecordId(), config.config.x_pub,
+                                             payload.Reveal(), rng));
+  AMANAH_ASSIGN_OR_RETURN(record::Signature signature,
+                          record::SignRecord(enroller.sign_seed, registry_id, sealed, attr_bytes));
+  EnrolBody body;
+  body.id = id;
+  body.attributes = std::move(attr_bytes);
+  body.c1 = sealed.c1;
+  body.ciphertext_hash = CiphertextHash(sealed);
+  body.record_signature = signature;
+  Submission s = SignBody(config, enroller, body, now);
+  s.attachment = sealed.Encode();
+  return s;
+}
+
+Result<Submission> RegisterSelf(const SignedConfig& config, const SecretKey& key,
+                                const std::string& organisation,
+                                std::optional<OrgKind> org_kind, Time now) {
+  RegisterActorBody body{key.pub, organisation, org_kind};
+  return SignBody(config, key, body, now);
+}
+
+Result<Submission> Attest(const SignedConfig& config, const SecretKey& custodian,
+                          const Fingerprint& subject, AttestationKind kind, Time expires,
+                          Time now) {
+  const auto& list = config.config.custodians;
+  auto it = std::find(list.begin(), list.end(), custodian.pub);
+  if (it == list.end()) return PolicyDenied("this key is not one of the registry's custodians");
+  AttestBody body;
+  body.subject = subject;
+  body.custodian = static_cast<uint16_t>(it - list.begin() + 1);
+  body.kind = kind;
+  body.expires = kind == AttestationKind::kSuspend ? 0 : expires;
+  return SignBody(config, custodian, body, now);
+}
+
+Result<ApprovalOutput> Approve(const SignedConfig& config, const note::VerifierKey& log_key,
+                               const std::string& origin, uint16_t index,
+                               const SecretKey& custodian, const SecretBytes& share,
+                               const ApprovalEvidence& ev, Time now, RandomSource& rng) {
+  const record::RegistryId registry_id = RegistryIdOf(config);
+  if (index == 0 || index > config.config.n || !(config.config.custodians[index - 1] ==
+                                                  custodian.pub)) {
+    return PolicyDenied("this key is not the registry's custodian of that index");
+  }
+  // 1. The request is authentic and in a checkpoint consistent with what we saw before.
+  AMANAH_ASSIGN_OR_RETURN(Entry request, Entry::Parse(ev.request_entry));
+  AMANAH_ASSIGN_OR_RETURN(Body request_body, ReadBody(request));
+  if (!std::holds_alternative<ReleaseRequestBody>(request_body)) {
+    return InvalidArgument("that entry is not a release request");
+  }
+  const ReleaseRequestBody& rr = std::get<ReleaseRequestBody>(request_body);
+  if (request.actor != ev.official.fingerprint) {
+    return VerifyFailed("the release request is not signed by the release's official");
+  }
+  AMANAH_RETURN_IF_ERROR(VerifyEntrySignature(request, ev.official.key.sign, registry_id));
+  AMANAH_ASSIGN_OR_RETURN(note::VerifiedCheckpoint cp,
+                          note::OpenCheckpoint(ev.checkpoint, origin, log_key, {}));
+  AMANAH_RETURN_IF_ERROR(merkle::VerifyInclusion(ev.request_index, cp.checkpoint.size,
+                                                 merkle::LeafHash(ev.request_entry),
+                                                 ev.inclusion, cp.checkpoint.root));
+  if (ev.last_seen) {
+    AMANAH_ASSIGN_OR_RETURN(note::VerifiedCheckpoint old,
+                            note::OpenCheckpoint(*ev.last_seen, origin, log_key, {}));
+    if (old.checkpoint.size > cp.checkpoint.size) {
+      return VerifyFailed("the log's checkpoint is older than one this custodian saw");
+    }
+    AMANAH_RETURN_IF_ERROR(merkle::VerifyConsistency(old.checkpoint.size, cp.checkpoint.size,
+                                                     old.checkpoint.root, cp.checkpoint.root,
+                                                     ev.consistency));
+  }
+  // 2. The official may receive these people: active, and every consent covers its kind.
+  if (ev.official_status != ActorStatus::kActive) {
+    return PolicyDenied("the official is not active");
+  }
+  if (!ev.official.org_kind) return PolicyDenied("the release's key is not an official's");
+  if (ev.records.size() != rr.people.size() || ev.enrollers.size() != ev.records.size()) {
+    return InvalidArgument("the evidence does not match the release's people");
+  }
+  std::vector<record::SealedRecord> sealed;
+  sealed.reserve(ev.records.size());
+  for (size_t i = 0; i < ev.records.size(); ++i) {
+    const Record& r = ev.records[i];
+    if (!(r.id == rr.people[i])) return InvalidArgument("the evidence is not in release order");
+    if (r.withdrawn) return PolicyDenied("a person in the release has been withdrawn");
+    AMANAH_ASSIGN_OR_RETURN(record::SealedRecord s, record::SealedRecord::Parse(r.sealed));
+    AMANAH_RETURN_IF_ERROR(record::VerifyRecordSignature(ev.enrollers[i].sign, registry_id, s,
+                                                         r.attributes, r.signature));
+    AMANAH_ASSIGN_OR_RETURN(record::Attributes attrs, record::ParseAttributes(r.attributes));
+    AMANAH_ASSIGN_OR_RETURN(PersonAttributes person, PersonAttributes::FromAttributes(attrs));
+    if (!person.consent.Covers(*ev.official.org_kind)) {
+      return PolicyDenied("a person in the release did not consent to this kind of organisation");
+    }
+    sealed.push_back(std::move(s));
+  }
+  // 3. Cosign what we verified, then decrypt partially for the whole release.
+  AMANAH_ASSIGN_OR_RETURN(note::Signer cosigner,
+                          note::Signer::Create(CosignerName(origin, index),
+                                               note::kTypeCosignatureV1, custodian.sign_seed));
+  AMANAH_ASSIGN_OR_RETURN(std::string cosigned,
+                          note::Cosign(ev.checkpoint, cosigner, static_cast<uint64_t>(now)));
+  AMANAH_ASSIGN_OR_RETURN(release::Partial partial,
+                          release::MakePartial(registry_id, rr.release, index, share, sealed, rng));
+  AMANAH_ASSIGN_OR_RETURN(Bytes box, release::SealPartial(ev.official.key.enc, registry_id,
+                                                          rr.release, partial, rng));
+  ApproveBody body;
+  body.release = rr.release;
+  body.custodian = index;
+  body.partial_hash = Sha256(box);
+  body.checkpoint_size = cp.checkpoint.size;
+  Submission s = SignBody(config, custodian, body, now);
+  s.attachment = std::move(box);
+  return ApprovalOutput{std::move(s), std::move(cosigned)};
+}
+
+Result<Manifest> OpenManifest(const SignedConfig& config, const SecretKey& official,
+                              const Release& release, const std::vector<Record>& records,
+                              const std::vector<Approval>& approvals) {
+  const record::RegistryId registry_id = RegistryIdOf(config);
+  if (records.size() != release.people.size()) {
+    return InvalidArgument("the records do not match the release");
+  }
+  std::vector<record::SealedRecord> sealed;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (!(records[i].id == release.people[i])) {
+      return InvalidArgument("the records are not in release order");
+    }
+    if (records[i].withdrawn) return PolicyDenied("a person in the release has been withdrawn");
+    AMANAH_ASSIGN_OR_RETURN(record::SealedRecord s, record::SealedRecord::Parse(records[i].sealed));
+    sealed.push_back(std::move(s));
+  }
+  std::vector<release::SealedPartial> partials;
+  for (const Approval& a : approvals) partials.push_back({a.custodian, a.sealed_partial});
+  AMANAH_ASSIGN_OR_RETURN(release::Opened opened,
+                          release::OpenRelease(official.enc, KeysOf(config), registry_id,
+                                               release.id, sealed, partials));
+  Manifest manifest;
+  manifest.release = release;
+  manifest.combined = opened.combined;
+  manifest.failed_custodians = opened.failed_custodians;
+  for (size_t i = 0; i < records.size(); ++i) {
+    AMANAH_ASSIGN_OR_RETURN(Identity identity, DecodeIdentity(opened.payloads[i]));
+    AMANAH_ASSIGN_OR_RETURN(record::Attributes attrs, record::ParseAttributes(records[i].attributes));
+    AMANAH_ASSIGN_OR_RETURN(PersonAttributes person, PersonAttributes::FromAttributes(attrs));
+    if (person.needs.count("medical")) {
+      ++manifest.patients;
+      manifest.companions += person.companions;
+    }
+    manifest.seats += person.household;
+    manifest.rows.push_back({records[i].id, std::move(identity), std::move(person)});
+  }
+  return manifest;
+}
+
+}  // namespace amanah::registry::client
