@@ -36,7 +36,8 @@ constexpr uint8_t kOrder[32] = {0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 
 Status ShareFailed() { return VerifyFailed("the share does not open or does not verify"); }
 
 // UTF-8 (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF), 1..64 bytes, and no
-// control character (U+0000..U+001F, U+007F..U+009F). docs/spec.md §4.2.
+// control character (U+0000..U+001F, U+007F..U+009F). docs/spec.md §4.1 "text": the registry
+// name. Custodian labels follow the stricter label rule of §3.1 (IsValidLabel).
 bool IsValidText(std::string_view s) {
   if (s.empty() || s.size() > kMaxTextBytes) return false;
   size_t i = 0;
@@ -77,11 +78,23 @@ bool IsValidKN(uint16_t k, uint16_t n) {
 
 // The custodian-list rules of §4.2, shared by RunCeremony (as kInvalidArgument) and the
 // shape check (as kMalformed). Returns an empty string when the list is valid.
+// §3.2's rule for an Ed25519 public key: canonical, not of small order, in the prime-order
+// subgroup (libsodium's crypto_core_ed25519_is_valid_point returns 1 exactly for those).
+bool IsValidEd25519Key(const Key32& key) {
+  return crypto_core_ed25519_is_valid_point(key.data()) == 1;
+}
+
 std::string CustodianListError(const std::vector<PublicKey>& custodians, const Key32& dealer) {
+  EnsureSodium();
+  if (!IsValidEd25519Key(dealer)) return "the dealer key is not a valid Ed25519 public key";
   std::set<Key32> signs, encs;
   for (const PublicKey& c : custodians) {
     if (c.role != Role::kCustodian) return "a listed key does not have the custodian role";
-    if (!IsValidText(c.label)) return "a custodian label is not 1..64 bytes of UTF-8 text";
+    // A custodian label is a label (§3.1), the same rule as in a public key file (§3.2).
+    if (!IsValidLabel(c.label)) return "a custodian label breaks the label rule of §3.1";
+    if (!IsValidEd25519Key(c.sign)) {
+      return "a custodian signing key is not a valid Ed25519 public key";
+    }
     if (!group::DecodeElement(c.enc).ok()) {
       return "a custodian encryption key is not a canonical ristretto255 element";
     }

@@ -375,6 +375,35 @@ TEST(Ceremony, BodyFieldRulesAreEnforced) {
   c = good;
   c.dealer = c.custodians[1].sign;
   expect_malformed(c, "dealer is custodian");
+  // Custodian labels follow §3.1, stricter than the §4.1 text rule the name follows.
+  for (const char* label : {"a\xe2\x80\xa8" "b", "a\xe2\x80\xa9" "b", "a\xe2\x80\xae" "b",
+                            "a\xe2\x81\xa6" "b", "a\xe2\x81\xa9" "b", " ab", "ab "}) {
+    c = good;
+    c.custodians[1].label = label;
+    expect_malformed(c, label);
+  }
+  c = good;
+  c.name = " leading and trailing spaces are text ";
+  EXPECT_TRUE(ParseConfigBody(c.Body()).ok()) << "the name is text (§4.1), not a label";
+  c = good;
+  c.custodians[1].label = "\xd9\x85\xd9\x83\xd8\xaa\xd8\xa8 3";  // "مكتب 3": inner space
+  EXPECT_TRUE(ParseConfigBody(c.Body()).ok());
+  // Custodians' sign keys and the dealer key: valid Ed25519 points as in §3.2.
+  Key32 identity{}, order8{}, noncanonical{}, mixed{};
+  identity[0] = 1;
+  const Bytes o8 = *FromHex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
+  std::copy(o8.begin(), o8.end(), order8.begin());
+  noncanonical.fill(0xff);
+  noncanonical[0] = 0xef, noncanonical[31] = 0x7f;  // y = p + 2
+  ASSERT_EQ(crypto_core_ed25519_add(mixed.data(), good.custodians[0].sign.data(), order8.data()), 0);
+  for (const Key32& bad : {identity, order8, noncanonical, mixed}) {
+    c = good;
+    c.custodians[1].sign = bad;
+    expect_malformed(c, "custodian sign key");
+    c = good;
+    c.dealer = bad;
+    expect_malformed(c, "dealer key");
+  }
   c = good;
   c.verification_shares[0].fill(0xff);
   expect_malformed(c, "non-canonical X_1");
@@ -470,6 +499,15 @@ TEST(Ceremony, InvalidInputsAreRefused) {
   EXPECT_EQ(code(in), Code::kInvalidArgument);
   in = f.input;
   in.custodians[1].sign = f.output.config.config.dealer;
+  EXPECT_EQ(code(in), Code::kInvalidArgument);
+  in = f.input;
+  in.custodians[1].label = "custodian-2 ";  // §3.1: no trailing space
+  EXPECT_EQ(code(in), Code::kInvalidArgument);
+  in = f.input;
+  in.custodians[1].label = "custodian-\xe2\x80\xae" "2";  // §3.1: no bidi override
+  EXPECT_EQ(code(in), Code::kInvalidArgument);
+  in = f.input;
+  in.custodians[1].sign = Key32{1};  // the identity: small order (§3.2)
   EXPECT_EQ(code(in), Code::kInvalidArgument);
   SecretBytes short_seed(31);
   EXPECT_EQ(RunCeremony(f.input, short_seed).status().code(), Code::kInvalidArgument);
@@ -658,6 +696,11 @@ TEST(CeremonyVectors, EveryFileChecks) {
     if (op == "ceremony") {
       ASSERT_EQ(want, Code::kOk);
       CheckCeremonyVector(v);
+    } else if (op == "parse_config_body" && v.contains("cases")) {
+      for (const json& c : v.at("cases")) {
+        EXPECT_EQ(ParseConfigBody(Hex(c.at("body"))).status().code(), want)
+            << c.at("defect").get<std::string>();
+      }
     } else if (op == "parse_config_body") {
       EXPECT_EQ(ParseConfigBody(Hex(v.at("body"))).status().code(), want);
     } else if (op == "verify_config_file") {

@@ -339,6 +339,17 @@ TEST(Drill, ProvesTheShareWithoutRevealingIt) {
   enc.push_back(0);
   EXPECT_EQ(DrillResponse::Parse(enc).status().code(), Code::kMalformed);
   EXPECT_EQ(DrillResponse::Parse(ByteView(enc).first(97)).status().code(), Code::kMalformed);
+  // §6.6: index 0, a D that does not decode, a proof scalar >= L are malformed.
+  const Bytes good = resp->Encode();
+  Bytes bad = good;
+  bad[0] = 0, bad[1] = 0;
+  EXPECT_EQ(DrillResponse::Parse(bad).status().code(), Code::kMalformed);
+  bad = good;
+  std::fill(bad.begin() + 2, bad.begin() + 34, 0);  // D = the identity
+  EXPECT_EQ(DrillResponse::Parse(bad).status().code(), Code::kMalformed);
+  bad = good;
+  std::fill(bad.begin() + 66, bad.end(), 0xff);  // s = 2^256 - 1 >= L
+  EXPECT_EQ(DrillResponse::Parse(bad).status().code(), Code::kMalformed);
 }
 
 // Replays recorded random draws, checking that each draw has the recorded size.

@@ -45,7 +45,7 @@ type configFile struct {
 	acceptances []acceptance
 }
 
-// validText is the §4.1 text rule (name and labels in the body).
+// validText is the §4.1 text rule (the registry name; labels follow §3.1).
 func validText(s string) error {
 	if len(s) < 1 || len(s) > 64 || !utf8.ValidString(s) {
 		return malformed("text of %d bytes or not UTF-8", len(s))
@@ -97,6 +97,9 @@ func parseBody(body []byte) (config, error) {
 		return c, malformed("k = %d, n = %d", c.k, c.n)
 	}
 	c.dealer = r.take(32)
+	if r.err == nil && !ed25519ValidPoint(c.dealer) { // §4.2: as §3.2's sign key
+		return c, malformed("the dealer key is not a valid Ed25519 point")
+	}
 	elem := func() *ristretto.Point {
 		b := r.take(32)
 		if r.err != nil {
@@ -120,8 +123,11 @@ func parseBody(body []byte) (config, error) {
 		if cu.role != roleCustodian {
 			return c, malformed("custodian %d has role %d", i+1, cu.role)
 		}
-		if err := validText(cu.label); err != nil {
+		if err := validLabel(cu.label); err != nil { // §4.2: a label (§3.1)
 			return c, err
+		}
+		if !ed25519ValidPoint(cu.sign) { // §4.2: a sign key §3.2 would accept
+			return c, malformed("custodian %d's sign key is not a valid Ed25519 point", i+1)
 		}
 		if _, err := decodeElement(cu.enc); err != nil {
 			return c, err
@@ -455,6 +461,13 @@ func checkCeremonyOperation(c *check, o obj) {
 	want := o.str("expect")
 	switch op := o.str("operation"); op {
 	case "parse_config_body":
+		if o.has("cases") {
+			for _, cs := range o.objs("cases") {
+				_, err := parseBody(cs.hex("body"))
+				c.code(cs.str("defect"), err, want)
+			}
+			return
+		}
 		_, err := parseBody(o.hex("body"))
 		c.code(op, err, want)
 	case "verify_config_file":

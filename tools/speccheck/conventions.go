@@ -177,15 +177,62 @@ func ed25519Sign(seed, msg []byte) []byte {
 	return ed25519.Sign(ed25519.NewKeyFromSeed(seed), msg)
 }
 
-// ed25519Verify is §1.2 Ed25519.Verify: RFC 8032 with non-canonical S rejected
-// (Go's crypto/ed25519 does), public keys that are not valid prime-order
-// points rejected, and a small-order R rejected (as libsodium does; see
-// FINDINGS.md C1).
+// ed25519Verify is §1.2 Ed25519.Verify, the rule of libsodium 1.0.18
+// crypto_sign_verify_detached: fail if the signature is not 64 bytes, if S ≥ L,
+// if R is on the §1.2 list of small-order encodings, if A is not canonical
+// (y ≥ p) or is on that list, or if A does not decode; otherwise accept iff
+// encode([S]B − [k]A) == R byte for byte (cofactorless), k = SHA512(R ‖ A ‖ M)
+// mod L. Go's crypto/ed25519 does the last step (and the S < L check) exactly
+// so; the list checks and the canonical-A check are added here.
 func ed25519Verify(pub, msg, sig []byte) bool {
-	if len(pub) != 32 || len(sig) != 64 || !ed25519ValidPoint(pub) || ed25519SmallOrder(sig[:32]) {
+	if len(pub) != 32 || len(sig) != 64 {
+		return false
+	}
+	if scalarToBig(sig[32:]).Cmp(scalarL) >= 0 || ed25519SmallOrderEncoding(sig[:32]) {
+		return false
+	}
+	if !ed25519CanonicalY(pub) || ed25519SmallOrderEncoding(pub) {
+		return false
+	}
+	if _, ok := edDecode(pub); !ok {
 		return false
 	}
 	return ed25519.Verify(pub, msg, sig)
+}
+
+// ed25519SmallOrderList is §1.2's list: the seven values y (the low 255 bits
+// of an encoding, little-endian, top bit ignored) of the small-order points,
+// with the non-canonical p and p+1.
+var ed25519SmallOrderList = []string{
+	"0000000000000000000000000000000000000000000000000000000000000000",
+	"0100000000000000000000000000000000000000000000000000000000000000",
+	"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+	"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+	"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+	"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+}
+
+// ed25519SmallOrderEncoding reports whether enc, with its top bit cleared,
+// is on the §1.2 list.
+func ed25519SmallOrderEncoding(enc []byte) bool {
+	y := make([]byte, 32)
+	copy(y, enc)
+	y[31] &= 0x7f
+	for _, h := range ed25519SmallOrderList {
+		if equalBytes(y, mustHex(h)) {
+			return true
+		}
+	}
+	return false
+}
+
+// ed25519CanonicalY reports whether the low 255 bits of enc are below p.
+func ed25519CanonicalY(enc []byte) bool {
+	y := make([]byte, 32)
+	copy(y, enc)
+	y[31] &= 0x7f
+	return new(big.Int).SetBytes(reverse(y)).Cmp(edP()) < 0
 }
 
 // ed25519ValidPoint mirrors libsodium crypto_core_ed25519_is_valid_point (§3.2):
@@ -203,12 +250,6 @@ func ed25519ValidPoint(enc []byte) bool {
 		return false // small order
 	}
 	return edMul(pt, scalarL).isIdentity()
-}
-
-// ed25519SmallOrder reports whether enc decodes to a point of order dividing 8.
-func ed25519SmallOrder(enc []byte) bool {
-	pt, ok := edDecode(enc)
-	return ok && edMul(pt, big.NewInt(8)).isIdentity()
 }
 
 // edDecode is RFC 8032 §5.1.3 decoding with a canonical y.

@@ -61,6 +61,8 @@ var checkers = map[string]func(*check, obj){
 	"ceremony-armour-crlf.json":                     checkCeremonyOperation,
 	"ceremony-armour-index-out-of-range.json":       checkCeremonyOperation,
 	"ceremony-bad-dealer-signature.json":            checkCeremonyOperation,
+	"ceremony-config-bad-label.json":                checkCeremonyOperation,
+	"ceremony-config-bad-sign-key.json":             checkCeremonyOperation,
 	"ceremony-config-duplicate-custodian.json":      checkCeremonyOperation,
 	"ceremony-config-k-exceeds-n.json":              checkCeremonyOperation,
 	"ceremony-config-noncanonical-element.json":     checkCeremonyOperation,

@@ -250,9 +250,9 @@ func (rl release) open(relays []relayed) (outcome, []error, error) {
 	return out, errs, nil
 }
 
-// releaseMessage reproduces the reference's policy_denied text (§6.5 step 3).
-// Only the first form below is in the spec; the others are inferred from the
-// vectors (FINDINGS.md).
+// releaseMessage is the policy_denied message template of §6.5 step 3: the
+// noun stays "partials" for every count; "custodian" for one failed index,
+// "custodians" and ", " between indices for more.
 func releaseMessage(valid, k int, failed []int) string {
 	msg := fmt.Sprintf("%d valid partials, %d needed", valid, k)
 	if len(failed) == 0 {
@@ -478,6 +478,9 @@ func verifyDrill(registryID []byte, i int, Xi *ristretto.Point, challenge, respo
 	}
 	r := &reader{b: response}
 	index := r.u16()
+	if index == 0 { // §6.6: index 0 is malformed, an index ≠ i is verify_failed
+		return malformed("drill response index 0")
+	}
 	D, err := decodeElement(r.take(32))
 	if err != nil {
 		return err

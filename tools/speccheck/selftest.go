@@ -6,6 +6,7 @@ package main
 import (
 	"encoding/hex"
 	"fmt"
+	"math/big"
 )
 
 func selfTest() error {
@@ -54,6 +55,17 @@ func selfTest() error {
 	}
 	if ed25519ValidPoint(mustHex("0100000000000000000000000000000000000000000000000000000000000000")) {
 		return fmt.Errorf("small-order Ed25519 point accepted")
+	}
+	// The §1.2 list of small-order encodings: every canonical entry, with
+	// either sign bit, decodes to a point of order dividing 8.
+	for _, h := range ed25519SmallOrderList {
+		for _, top := range []byte{0, 0x80} {
+			enc := mustHex(h)
+			enc[31] |= top
+			if pt, ok := edDecode(enc); ok && !edMul(pt, big.NewInt(8)).isIdentity() {
+				return fmt.Errorf("listed encoding %x is not of small order", enc)
+			}
+		}
 	}
 	return nil
 }

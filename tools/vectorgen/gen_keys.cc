@@ -713,6 +713,36 @@ std::vector<VectorFile> GenerateKeyVectors() {
       carry = t >> 8;
     }
     if (carry == 0) add("S + L (non-canonical S)", pub.sign, AsBytes(message), s_plus_l);
+    {  // R = the identity (small order), S = k·a: [S]B − [k]A = R holds, yet §1.2 rejects a
+       // small-order R (libsodium does; a verifier that only checks the equation accepts).
+      uint8_t h[64];
+      crypto_hash_sha512(h, g.seed.data(), g.seed.size());
+      h[0] &= 248, h[31] &= 127, h[31] |= 64;  // RFC 8032 §5.1.5: the secret scalar a
+      uint8_t a_wide[64] = {0}, a[32];
+      std::copy(h, h + 32, a_wide);
+      crypto_core_ed25519_scalar_reduce(a, a_wide);
+      Bytes r(32, 0);
+      r[0] = 1;  // the identity
+      Bytes k_input = Concat(r, pub.sign);
+      k_input.insert(k_input.end(), AsBytes(message).begin(), AsBytes(message).end());
+      uint8_t k_wide[64], k[32];
+      crypto_hash_sha512(k_wide, k_input.data(), k_input.size());
+      crypto_core_ed25519_scalar_reduce(k, k_wide);
+      uint8_t s[32];
+      crypto_core_ed25519_scalar_mul(s, k, a);
+      uint8_t sb[32], ka[32];
+      if (crypto_scalarmult_ed25519_base_noclamp(sb, s) != 0 ||
+          crypto_scalarmult_ed25519_noclamp(ka, k, pub.sign.data()) != 0 ||
+          sodium_memcmp(sb, ka, 32) != 0) {
+        std::cerr << "small-order R: [S]B != [k]A\n";
+        std::abort();
+      }
+      add("R of small order (the identity) with S = k·a: the equation holds", pub.sign,
+          AsBytes(message), Concat(r, ByteView(s, 32)));
+      sodium_memzero(h, sizeof h);
+      sodium_memzero(a_wide, sizeof a_wide);
+      sodium_memzero(a, sizeof a);
+    }
     j["cases"] = cases;
     out.push_back({"key-signature-bad.json", j});
   }

@@ -383,6 +383,83 @@ std::vector<VectorFile> GenerateThresholdVectors() {
     b[1] = 2;  // version 2
     files.push_back({"ceremony-config-unknown-version.json", BodyVector("Format version 2.", b)});
   }
+  // Bodies that break a rule only §3.1/§3.2 state (C4, C5 of tools/speccheck/FINDINGS.md):
+  // each case must be malformed, so the generator checks it against the parser.
+  auto body_cases = [](const std::string& description,
+                       const std::vector<std::pair<std::string, RegistryConfig>>& cases) {
+    ordered_json v = Negative(description, "malformed", "parse_config_body");
+    ordered_json list = ordered_json::array();
+    for (const auto& [defect, changed] : cases) {
+      const Bytes b = changed.Body();
+      if (ParseConfigBody(b).status().code() != Code::kMalformed) Die("not malformed: " + defect);
+      list.push_back({{"defect", defect}, {"body", ToHex(b)}});
+    }
+    v["cases"] = list;
+    return v;
+  };
+  {  // Custodian 2's label: valid §4.1 text, but not a §3.1 label.
+    std::vector<std::pair<std::string, RegistryConfig>> cases;
+    for (const auto& [defect, label] : std::vector<std::pair<std::string, std::string>>{
+             {"U+2028 line separator", "cpj\xe2\x80\xa8" "beirut"},
+             {"U+2029 paragraph separator", "cpj\xe2\x80\xa9" "beirut"},
+             {"U+202E right-to-left override", "cpj-\xe2\x80\xae" "tuorieb"},
+             {"U+2066 left-to-right isolate", "cpj-\xe2\x81\xa6" "beirut"},
+             {"leading U+0020", " cpj-beirut"},
+             {"trailing U+0020", "cpj-beirut "}}) {
+      RegistryConfig changed = c;
+      changed.custodians[1].label = label;
+      cases.push_back({defect, changed});
+    }
+    files.push_back({"ceremony-config-bad-label.json",
+                     body_cases("Custodian 2's label is §4.1 text but breaks the label rule of "
+                                "§3.1 (line separators, bidi controls, outer spaces).",
+                                cases)});
+  }
+  {  // Custodian 2's sign key or the dealer key: not a valid Ed25519 public key (§3.2).
+    Bytes order8 = FromHex("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a").value();
+    Key32 mixed;  // custodian 1's sign key plus a point of order 8: outside the subgroup
+    if (crypto_core_ed25519_add(mixed.data(), c.custodians[0].sign.data(), order8.data()) != 0) {
+      Die("mixed-order point");
+    }
+    auto key = [](const char* hex) {
+      Bytes b = FromHex(hex).value();
+      Key32 k;
+      std::copy(b.begin(), b.end(), k.begin());
+      return k;
+    };
+    const Key32 identity = key("0100000000000000000000000000000000000000000000000000000000000000");
+    const Key32 small8 = key("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a");
+    // y = p + 2 (≥ p: not canonical).
+    const Key32 noncanonical = key("efffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f");
+    // y = 2: no x with -x² + y² = 1 + d·x²·y².
+    const Key32 off_curve = key("0200000000000000000000000000000000000000000000000000000000000000");
+    std::vector<std::pair<std::string, RegistryConfig>> cases;
+    auto sign_case = [&](const std::string& defect, const Key32& k) {
+      RegistryConfig changed = c;
+      changed.custodians[1].sign = k;
+      cases.push_back({"custodian 2's sign: " + defect, changed});
+    };
+    auto dealer_case = [&](const std::string& defect, const Key32& k) {
+      RegistryConfig changed = c;
+      changed.dealer = k;
+      cases.push_back({"dealer: " + defect, changed});
+    };
+    sign_case("the identity (small order)", identity);
+    sign_case("a point of order 8", small8);
+    sign_case("custodian 1's key plus a point of order 8 (not in the prime-order subgroup)",
+              mixed);
+    sign_case("y = p + 2 (not canonical)", noncanonical);
+    sign_case("y = 2 (not on the curve)", off_curve);
+    dealer_case("the identity (small order)", identity);
+    dealer_case("custodian 1's key plus a point of order 8 (not in the prime-order subgroup)",
+                mixed);
+    dealer_case("y = 2 (not on the curve)", off_curve);
+    files.push_back(
+        {"ceremony-config-bad-sign-key.json",
+         body_cases("A custodian's sign key or the dealer key that §3.2 would reject: small "
+                    "order, outside the prime-order subgroup, not canonical, not on the curve.",
+                    cases)});
+  }
   // Share delivery (§4.4).
   files.push_back({"ceremony-share-wrong-recipient.json",
                    ShareVector("Custodian 1's sealed share opened with custodian 2's "
