@@ -226,7 +226,6 @@ void Apply(Tables& base, Tables&& delta) {
   base.sighting_indices.merge(delta.sighting_indices);
   append(base.plan_events, delta.plan_events);
   base.plan_event_indices.merge(delta.plan_event_indices);
-  base.log.reserve(base.log.size() + delta.log.size());
   for (Bytes& entry : delta.log) base.log.push_back(std::move(entry));
   for (auto& [k, v] : delta.nodes) base.nodes.insert_or_assign(k, v);
   base.checkpoints.merge(delta.checkpoints);
