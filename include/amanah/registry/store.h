@@ -33,7 +33,7 @@ class StateView {
   virtual Result<std::optional<Bytes>> GetMeta(const std::string& key) = 0;
 
   virtual Result<std::optional<Actor>> FindActor(const Fingerprint& fingerprint) = 0;
-  virtual Result<std::vector<Actor>> ListActors() = 0;
+  virtual Result<std::vector<Actor>> ListActors() = 0;  // in fingerprint order
   // In log order.
   virtual Result<std::vector<Attestation>> Attestations(const Fingerprint& subject) = 0;
 
@@ -54,6 +54,13 @@ class StateView {
 
 // What the registry writes. Each Put/Add of a value that already exists (same key) is
 // kConflict, except PutMeta and PutLogNode, which overwrite.
+// Keys: an actor's fingerprint; a record's pseudonym; a plan's and a release's id; an
+// approval's and a refusal's (release, custodian); an attestation's, a sighting's and a plan
+// event's log_index (each is the effect of one log entry); a checkpoint's size; a
+// cosignature's (size, custodian). An Add whose parent is missing (the attestation's subject
+// actor, the release's plan, the approval's or refusal's release, the sighting's or plan
+// event's plan, the cosignature's checkpoint) is kNotFound. A failed Put/Add changes nothing
+// and the transaction goes on, except after kUnavailable or kInternal (see Commit()).
 class StateWriter {
  public:
   virtual ~StateWriter() = default;
@@ -61,9 +68,13 @@ class StateWriter {
   virtual Status PutMeta(const std::string& key, ByteView value) = 0;
   virtual Status PutActor(const Actor& actor) = 0;
   virtual Status AddAttestation(const Attestation& attestation) = 0;
+  // kMalformed if record.attributes is not a record::Attributes encoding (the store parses
+  // role, district, needs and list out of it for CountRecords/ListRecords, and keeps the
+  // bytes verbatim).
   virtual Status PutRecord(const Record& record) = 0;
   // Crypto-shredding: erases the sealed bytes (C1 and ciphertext) and marks it withdrawn.
   // The store MUST NOT keep the erased bytes anywhere it can read back (docs/registry.md §7).
+  // kNotFound if there is no such record, kConflict if it is already withdrawn.
   virtual Status WithdrawRecord(const Pseudonym& id) = 0;
   virtual Status PutPlan(const Plan& plan) = 0;
   virtual Status PutRelease(const Release& release) = 0;
@@ -90,6 +101,8 @@ struct CountRow {
 class Transaction : public StateView, public StateWriter {
  public:
   // Makes every change durable (fsync'd) and visible, or fails and keeps none of them.
+  // After Commit() (and after a kUnavailable or kInternal error of a write, which abandons
+  // the transaction) every call fails; a transaction destroyed uncommitted keeps nothing.
   virtual Status Commit() = 0;
 };
 
@@ -103,9 +116,10 @@ class Store {
   virtual Result<std::unique_ptr<StateView>> Read() = 0;
 
   // Queries of the listing and the log that the rules never need.
-  // Active (not withdrawn) records, grouped; the caller applies the "<5" rule.
+  // Active (not withdrawn) records, grouped, in byte order of the key; groups with no record
+  // are absent; a record counts once under each of its needs. The caller applies "<5".
   virtual Result<std::vector<CountRow>> CountRecords(CountBy by) = 0;
-  // Pseudonyms of active records, optionally of one list, in pseudonym order.
+  // Pseudonyms of active records, of one list or (list == "") of all, in pseudonym order.
   virtual Result<std::vector<Pseudonym>> ListRecords(const std::string& list) = 0;
   virtual Result<std::optional<std::string>> Checkpoint(uint64_t size) = 0;
   virtual Result<std::optional<uint64_t>> LatestCheckpointSize() = 0;

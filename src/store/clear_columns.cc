@@ -1,0 +1,34 @@
+#include "store/clear_columns.h"
+
+#include <string_view>
+
+#include "amanah/record.h"
+
+namespace amanah::registry::store_internal {
+
+Result<ClearColumns> ParseClearColumns(ByteView attributes) {
+  Result<record::Attributes> parsed = record::ParseAttributes(attributes);
+  if (!parsed.ok()) return Malformed("record attributes do not parse");
+  ClearColumns columns;
+  auto get = [&](const char* key) -> std::string {
+    auto it = parsed->find(key);
+    return it == parsed->end() ? std::string() : it->second;
+  };
+  columns.role = get("role");
+  columns.district = get("district");
+  columns.list = get("list");
+  const std::string needs = get("needs");
+  if (!needs.empty() && needs != "none") {
+    std::string_view rest = needs;
+    while (true) {
+      size_t comma = rest.find(',');
+      std::string_view need = rest.substr(0, comma);
+      if (!need.empty()) columns.needs.emplace(need);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return columns;
+}
+
+}  // namespace amanah::registry::store_internal

@@ -1,0 +1,165 @@
+#include "store/schema.h"
+
+namespace amanah::registry::store_internal {
+namespace {
+
+// Keys: fingerprints, plan and release ids are BLOBs (byte order = the C++ array order);
+// a pseudonym is its 50-bit value as INTEGER (value order = Pseudonym order); log indices,
+// times and sizes are INTEGER. Every table keyed by a log index holds the effect of that one
+// log entry, so an entry applied twice is a conflict.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE meta (
+  key TEXT NOT NULL PRIMARY KEY,
+  value BLOB NOT NULL
+);
+CREATE TABLE actors (
+  fingerprint BLOB NOT NULL PRIMARY KEY,
+  role INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  sign_key BLOB NOT NULL,
+  enc_key BLOB NOT NULL,
+  organisation TEXT NOT NULL,
+  org_kind INTEGER,
+  registered_at INTEGER NOT NULL,
+  log_index INTEGER NOT NULL
+);
+CREATE TABLE attestations (
+  log_index INTEGER NOT NULL PRIMARY KEY,
+  subject BLOB NOT NULL REFERENCES actors (fingerprint),
+  custodian INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  at_time INTEGER NOT NULL,
+  expires INTEGER NOT NULL
+);
+CREATE INDEX attestations_subject ON attestations (subject, log_index);
+CREATE TABLE records (
+  id INTEGER NOT NULL PRIMARY KEY,
+  enroller BLOB NOT NULL,
+  attributes BLOB NOT NULL,
+  sealed BLOB NOT NULL,
+  signature BLOB NOT NULL,
+  enrolled_at INTEGER NOT NULL,
+  withdrawn INTEGER NOT NULL,
+  log_index INTEGER NOT NULL,
+  role TEXT NOT NULL,
+  district TEXT NOT NULL,
+  list_name TEXT NOT NULL
+);
+CREATE TABLE record_needs (
+  record INTEGER NOT NULL REFERENCES records (id),
+  need TEXT NOT NULL,
+  PRIMARY KEY (record, need)
+);
+CREATE TABLE plans (
+  id BLOB NOT NULL PRIMARY KEY,
+  official BLOB NOT NULL,
+  guarantor TEXT NOT NULL,
+  window_start INTEGER NOT NULL,
+  window_end INTEGER NOT NULL,
+  capacity_seats INTEGER NOT NULL,
+  tolerance_minutes INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  log_index INTEGER NOT NULL
+);
+CREATE TABLE plan_route (
+  plan BLOB NOT NULL REFERENCES plans (id),
+  pos INTEGER NOT NULL,
+  point TEXT NOT NULL,
+  PRIMARY KEY (plan, pos)
+);
+CREATE TABLE plan_people (
+  plan BLOB NOT NULL REFERENCES plans (id),
+  pos INTEGER NOT NULL,
+  person INTEGER NOT NULL,
+  PRIMARY KEY (plan, pos)
+);
+CREATE TABLE releases (
+  id BLOB NOT NULL PRIMARY KEY,
+  plan BLOB NOT NULL REFERENCES plans (id),
+  official BLOB NOT NULL,
+  excluded INTEGER NOT NULL,
+  requested_at INTEGER NOT NULL,
+  log_index INTEGER NOT NULL
+);
+CREATE TABLE release_people (
+  release_id BLOB NOT NULL REFERENCES releases (id),
+  pos INTEGER NOT NULL,
+  person INTEGER NOT NULL,
+  PRIMARY KEY (release_id, pos)
+);
+CREATE TABLE approvals (
+  release_id BLOB NOT NULL REFERENCES releases (id),
+  custodian INTEGER NOT NULL,
+  sealed_partial BLOB NOT NULL,
+  checkpoint_size INTEGER NOT NULL,
+  log_index INTEGER NOT NULL,
+  PRIMARY KEY (release_id, custodian)
+);
+CREATE TABLE refusals (
+  release_id BLOB NOT NULL REFERENCES releases (id),
+  custodian INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  log_index INTEGER NOT NULL,
+  PRIMARY KEY (release_id, custodian)
+);
+CREATE TABLE sightings (
+  log_index INTEGER NOT NULL PRIMARY KEY,
+  plan BLOB NOT NULL REFERENCES plans (id),
+  person INTEGER NOT NULL,
+  point TEXT NOT NULL,
+  monitor BLOB NOT NULL,
+  at_time INTEGER NOT NULL
+);
+CREATE INDEX sightings_plan ON sightings (plan, log_index);
+CREATE TABLE plan_events (
+  log_index INTEGER NOT NULL PRIMARY KEY,
+  plan BLOB NOT NULL REFERENCES plans (id),
+  person INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  replacement INTEGER,
+  reason TEXT NOT NULL,
+  at_time INTEGER NOT NULL
+);
+CREATE INDEX plan_events_plan ON plan_events (plan, log_index);
+CREATE TABLE log_entries (
+  idx INTEGER NOT NULL PRIMARY KEY,
+  entry BLOB NOT NULL
+);
+CREATE TABLE log_nodes (
+  level INTEGER NOT NULL,
+  idx INTEGER NOT NULL,
+  hash BLOB NOT NULL,
+  PRIMARY KEY (level, idx)
+);
+CREATE TABLE checkpoints (
+  size INTEGER NOT NULL PRIMARY KEY,
+  note TEXT NOT NULL
+);
+CREATE TABLE cosignatures (
+  size INTEGER NOT NULL REFERENCES checkpoints (size),
+  custodian INTEGER NOT NULL,
+  line TEXT NOT NULL,
+  PRIMARY KEY (size, custodian)
+);
+)sql";
+
+// Counting active records by role, district, list or need (Store::CountRecords) and listing
+// them by list without a scan of the sealed bytes.
+constexpr std::string_view kV2 = R"sql(
+CREATE INDEX records_role ON records (withdrawn, role);
+CREATE INDEX records_district ON records (withdrawn, district);
+CREATE INDEX records_list ON records (withdrawn, list_name, id);
+CREATE INDEX record_needs_need ON record_needs (need, record);
+)sql";
+
+constexpr SchemaStep kSteps[] = {
+    {1, "the registry's state and log", kV1},
+    {2, "indexes for counting and listing records", kV2},
+};
+
+}  // namespace
+
+std::span<const SchemaStep> SchemaSteps() { return kSteps; }
+int LatestSchemaVersion() { return kSteps[std::size(kSteps) - 1].version; }
+
+}  // namespace amanah::registry::store_internal

@@ -1,0 +1,38 @@
+// The relational schema of the registry's state and log, as ONE list of versioned forward
+// migration steps shared by the SQL stores (SqliteStore now, the PostgreSQL store next).
+//
+// A database records the version it is at (table schema_version, one row). Opening it
+// applies, in one transaction, every step whose version is above it, in order; a database
+// at a version above LatestSchemaVersion() is refused (a newer program wrote it). Steps are
+// never edited once released: a change is a new step.
+//
+// The SQL is kept portable: column types are only INTEGER (64-bit), TEXT and BLOB (a
+// PostgreSQL store maps them to BIGINT, TEXT and BYTEA), no AUTOINCREMENT, no rowid, no
+// SQLite pragmas; identifiers avoid reserved words.
+//
+// Thread safety: constant data.
+#ifndef AMANAH_STORE_SCHEMA_H_
+#define AMANAH_STORE_SCHEMA_H_
+
+#include <span>
+#include <string_view>
+
+namespace amanah::registry::store_internal {
+
+struct SchemaStep {
+  int version;                   // the version the database is at after this step
+  std::string_view description;  // why the step exists
+  std::string_view sql;          // statements separated by ';'
+};
+
+// Bootstraps the version table itself; run before reading the version.
+inline constexpr std::string_view kCreateSchemaVersionTable =
+    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)";
+
+// In ascending version order, starting at 1, without gaps.
+std::span<const SchemaStep> SchemaSteps();
+int LatestSchemaVersion();
+
+}  // namespace amanah::registry::store_internal
+
+#endif  // AMANAH_STORE_SCHEMA_H_

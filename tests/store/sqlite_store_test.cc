@@ -1,0 +1,339 @@
+#include "amanah/registry/sqlite_store.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <random>
+
+#include "conformance.h"
+#include "store/schema.h"
+
+namespace amanah::registry::testing {
+namespace {
+
+std::unique_ptr<SqliteStore> OpenOrNull(const std::string& path) {
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreConformance,
+                         ::testing::Values(StoreFactory{
+                             "sqlite",
+                             []() -> std::unique_ptr<Store> {
+                               return OpenOrNull(TempPath("conformance.db"));
+                             }}),
+                         StoreFactoryName);
+
+// Raw access to the file, beside the store, to look at what it really holds.
+class RawDb {
+ public:
+  explicit RawDb(const std::string& path) {
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+  }
+  ~RawDb() { sqlite3_close(db_); }
+  std::string Text(const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    return out;
+  }
+  int Exec(const std::string& sql) { return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr); }
+  sqlite3* raw() { return db_; }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+Bytes ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+bool Contains(const Bytes& haystack, ByteView needle) {
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=
+         haystack.end();
+}
+
+TEST(SqliteStoreTest, ReopenKeepsEverything) {
+  const std::string path = TempPath("reopen.db");
+  {
+    auto store = OpenOrNull(path);
+    ASSERT_NE(store, nullptr);
+    auto txn = store->Begin();
+    AMANAH_ASSERT_OK(txn);
+    AMANAH_ASSERT_OK((*txn)->PutMeta("origin", AsBytes("o")));
+    AMANAH_ASSERT_OK((*txn)->PutActor(TestActor(1)));
+    AMANAH_ASSERT_OK((*txn)->PutRecord(TestRecord(7, "aid", "East", "medical", "l")));
+    AMANAH_ASSERT_OK((*txn)->PutPlan(TestPlan(1, {TestPseudonym(7)})));
+    AMANAH_ASSERT_OK((*txn)->AppendLogEntry(0, AsBytes("e")));
+    AMANAH_ASSERT_OK((*txn)->PutCheckpoint(1, "note"));
+    AMANAH_ASSERT_OK((*txn)->AddCosignature(1, 2, "line"));
+    AMANAH_ASSERT_OK((*txn)->Commit());
+  }
+  auto store = OpenOrNull(path);
+  ASSERT_NE(store, nullptr);
+  auto view = store->Read();
+  AMANAH_ASSERT_OK(view);
+  EXPECT_EQ((*view)->GetMeta("origin").value(), std::optional<Bytes>(Bytes{'o'}));
+  EXPECT_TRUE((*view)->FindActor(TestFingerprint(1)).value().has_value());
+  auto record = (*view)->FindRecord(TestPseudonym(7));
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->sealed, TestRecord(7).sealed);
+  EXPECT_EQ((*view)->FindPlan(TestId(1)).value()->route, TestPlan(1, {}).route);
+  EXPECT_EQ((*view)->LogSize().value(), 1u);
+  EXPECT_EQ(store->Cosignatures(1).value(), std::vector<std::string>{"line"});
+  EXPECT_EQ(store->CountRecords(CountBy::kNeed).value().size(), 1u);
+}
+
+TEST(SqliteStoreTest, ConfiguresWalAndRecordsTheSchemaVersion) {
+  const std::string path = TempPath("pragmas.db");
+  auto store = OpenOrNull(path);
+  ASSERT_NE(store, nullptr);
+  RawDb raw(path);
+  EXPECT_EQ(raw.Text("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw.Text("SELECT version FROM schema_version"),
+            std::to_string(SqliteStore::SchemaVersion()));
+  EXPECT_EQ(SqliteStore::SchemaVersion(), store_internal::LatestSchemaVersion());
+}
+
+TEST(SqliteStoreTest, RefusesANewerSchema) {
+  const std::string path = TempPath("newer.db");
+  { ASSERT_NE(OpenOrNull(path), nullptr); }
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec("UPDATE schema_version SET version = 99"), SQLITE_OK);
+  }
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), Code::kUnavailable);
+  EXPECT_NE(store.status().message().find("newer"), std::string::npos);
+  RawDb raw(path);
+  EXPECT_EQ(raw.Text("SELECT version FROM schema_version"), "99");  // left untouched
+}
+
+TEST(SqliteStoreTest, RefusesAFileThatIsNotADatabase) {
+  const std::string path = TempPath("garbage.db");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << std::string(4096, 'x');
+  }
+  Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), Code::kInternal);
+}
+
+TEST(SqliteStoreTest, MigratesFromVersion1) {
+  const std::string path = TempPath("v1.db");
+  Record record = TestRecord(11, "rescue", "Harbour", "mobility", "old-list");
+  {
+    RawDb raw(path);
+    const auto& v1 = store_internal::SchemaSteps()[0];
+    ASSERT_EQ(v1.version, 1);
+    ASSERT_EQ(raw.Exec(std::string(store_internal::kCreateSchemaVersionTable)), SQLITE_OK);
+    ASSERT_EQ(raw.Exec(std::string(v1.sql)), SQLITE_OK);
+    ASSERT_EQ(raw.Exec("INSERT INTO schema_version (version) VALUES (1);"
+                       "INSERT INTO log_entries (idx, entry) VALUES (0, x'00'), (1, x'01');"
+                       "INSERT INTO meta (key, value) VALUES ('origin', x'6f')"),
+              SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(raw.raw(),
+                                 "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+                                 -1, &stmt, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(record.id.value()));
+    sqlite3_bind_blob(stmt, 2, record.enroller.data(), record.enroller.size(), SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 3, record.attributes.data(), record.attributes.size(),
+                      SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 4, record.sealed.data(), record.sealed.size(), SQLITE_STATIC);
+    sqlite3_bind_blob(stmt, 5, record.signature.data(), record.signature.size(), SQLITE_STATIC);
+    sqlite3_bind_int64(stmt, 6, record.enrolled_at);
+    sqlite3_bind_int64(stmt, 7, static_cast<int64_t>(record.log_index));
+    sqlite3_bind_text(stmt, 8, "rescue", -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 9, "Harbour", -1, SQLITE_STATIC);
+    sqlite3_bind_text(stmt, 10, "old-list", -1, SQLITE_STATIC);
+    ASSERT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+    sqlite3_finalize(stmt);
+    ASSERT_EQ(raw.Exec("INSERT INTO record_needs VALUES (11, 'mobility')"), SQLITE_OK);
+  }
+  auto store = OpenOrNull(path);
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(path);
+    EXPECT_EQ(raw.Text("SELECT version FROM schema_version"),
+              std::to_string(SqliteStore::SchemaVersion()));
+    EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM schema_version"), "1");
+    EXPECT_EQ(raw.Text("SELECT name FROM sqlite_master WHERE name = 'records_role'"),
+              "records_role");
+  }
+  auto view = store->Read();
+  AMANAH_ASSERT_OK(view);
+  EXPECT_EQ((*view)->LogSize().value(), 2u);
+  auto found = (*view)->FindRecord(record.id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->attributes, record.attributes);
+  EXPECT_EQ(store->ListRecords("old-list").value(), std::vector<Pseudonym>{record.id});
+  ASSERT_EQ(store->CountRecords(CountBy::kNeed).value().size(), 1u);
+  EXPECT_EQ(store->CountRecords(CountBy::kNeed).value()[0].key, "mobility");
+  // And it goes on working at the new version.
+  auto txn = store->Begin();
+  AMANAH_ASSERT_OK(txn);
+  AMANAH_ASSERT_OK((*txn)->AppendLogEntry(2, AsBytes("new")));
+  AMANAH_ASSERT_OK((*txn)->Commit());
+}
+
+// docs/registry.md §7: after a withdrawal commits, the sealed bytes are in no file of the
+// database (the main file and its WAL), even while the store stays open.
+TEST(SqliteStoreTest, WithdrawalLeavesNoSealedBytesInTheFiles) {
+  const std::string path = TempPath("shred.db");
+  auto store = OpenOrNull(path);
+  ASSERT_NE(store, nullptr);
+  Record small = TestRecord(21);
+  Record large = TestRecord(22);
+  large.sealed = TestSealed(22, 20000);  // spills onto overflow pages
+  Record kept = TestRecord(23);
+  {
+    auto txn = store->Begin();
+    AMANAH_ASSERT_OK(txn);
+    AMANAH_ASSERT_OK((*txn)->PutRecord(small));
+    AMANAH_ASSERT_OK((*txn)->PutRecord(large));
+    AMANAH_ASSERT_OK((*txn)->PutRecord(kept));
+    AMANAH_ASSERT_OK((*txn)->Commit());
+  }
+  auto files = [&] {
+    Bytes all = ReadFile(path);
+    Bytes wal = ReadFile(path + "-wal");
+    all.insert(all.end(), wal.begin(), wal.end());
+    return all;
+  };
+  auto sample = [](const Bytes& sealed, size_t at) { return ByteView(sealed).subspan(at, 32); };
+  // The scan finds the bytes while they are there (else it would prove nothing).
+  Bytes before = files();
+  ASSERT_TRUE(Contains(before, sample(small.sealed, 0)));
+  ASSERT_TRUE(Contains(before, sample(large.sealed, 15000)));
+  {
+    auto txn = store->Begin();
+    AMANAH_ASSERT_OK(txn);
+    AMANAH_ASSERT_OK((*txn)->WithdrawRecord(small.id));
+    AMANAH_ASSERT_OK((*txn)->WithdrawRecord(large.id));
+    AMANAH_ASSERT_OK((*txn)->Commit());
+  }
+  Bytes after = files();
+  for (size_t at = 0; at + 32 <= small.sealed.size(); at += 32) {
+    EXPECT_FALSE(Contains(after, sample(small.sealed, at))) << "small record, offset " << at;
+  }
+  for (size_t at = 0; at + 32 <= large.sealed.size(); at += 1000) {
+    EXPECT_FALSE(Contains(after, sample(large.sealed, at))) << "large record, offset " << at;
+  }
+  EXPECT_TRUE(Contains(after, sample(kept.sealed, 0)));
+}
+
+// A child process writes big transactions and is SIGKILLed at a random moment; the database
+// it leaves holds every committed transaction whole and nothing of the one it was in.
+TEST(SqliteStoreTest, KilledWriterLeavesAllOrNothing) {
+  constexpr int kTrials = 20;
+  constexpr uint64_t kPerTransaction = 2000;
+  std::mt19937 rng(20240611);
+  int interrupted = 0;  // trials where the kill came after at least one commit
+  for (int trial = 0; trial < kTrials; ++trial) {
+    const std::string path = TempPath("crash.db");
+    {
+      auto store = OpenOrNull(path);
+      ASSERT_NE(store, nullptr);
+    }
+    fflush(nullptr);
+    pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      Result<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+      if (!store.ok()) _exit(2);
+      for (uint64_t batch = 0;; ++batch) {
+        auto txn = (*store)->Begin();
+        if (!txn.ok()) _exit(3);
+        for (uint64_t i = 0; i < kPerTransaction; ++i) {
+          uint64_t n = batch * kPerTransaction + i;
+          if (!(*txn)->PutRecord(TestRecord(n + 1)).ok()) _exit(4);
+          if (!(*txn)->AppendLogEntry(n, TestSealed(n, 64)).ok()) _exit(5);
+        }
+        if (!(*txn)->PutMeta("batches", AsBytes(std::to_string(batch + 1))).ok()) _exit(6);
+        if (!(*txn)->Commit().ok()) _exit(7);
+      }
+    }
+    std::uniform_int_distribution<int> delay_us(1000, 250000);
+    usleep(static_cast<useconds_t>(delay_us(rng)));
+    kill(child, SIGKILL);
+    int wstatus = 0;
+    ASSERT_EQ(waitpid(child, &wstatus, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(wstatus)) << "the child stopped by itself: " << wstatus;
+
+    auto store = OpenOrNull(path);
+    ASSERT_NE(store, nullptr);
+    auto view = store->Read();
+    AMANAH_ASSERT_OK(view);
+    uint64_t log_size = (*view)->LogSize().value();
+    uint64_t records = store->ListRecords("").value().size();
+    auto batches_meta = (*view)->GetMeta("batches").value();
+    uint64_t batches = batches_meta ? std::stoull(AsString(*batches_meta)) : 0;
+    EXPECT_EQ(log_size % kPerTransaction, 0u) << "trial " << trial;
+    EXPECT_EQ(records, log_size) << "trial " << trial;
+    EXPECT_EQ(batches * kPerTransaction, log_size) << "trial " << trial;
+    if (log_size > 0) {
+      ++interrupted;
+      EXPECT_TRUE((*view)->LogEntry(log_size - 1).ok());
+      EXPECT_EQ((*view)->LogEntry(log_size - 1).value(), TestSealed(log_size - 1, 64));
+    }
+    view.value().reset();
+    store.reset();
+    RawDb raw(path);
+    EXPECT_EQ(raw.Text("PRAGMA integrity_check"), "ok") << "trial " << trial;
+    EXPECT_EQ(raw.Text("PRAGMA foreign_key_check"), "") << "trial " << trial;
+  }
+  std::printf("crash test: %d trials, %d killed after at least one commit\n", kTrials,
+              interrupted);
+}
+
+// One import of 100,000 records (and their log entries) in one transaction.
+TEST(SqliteStoreTest, ImportOf100000RecordsInOneTransaction) {
+  constexpr uint64_t kRecords = 100000;
+  const std::string path = TempPath("import.db");
+  auto store = OpenOrNull(path);
+  ASSERT_NE(store, nullptr);
+  std::vector<Record> records;
+  records.reserve(kRecords);
+  for (uint64_t i = 0; i < kRecords; ++i) {
+    records.push_back(TestRecord(i + 1, i % 3 ? "medic" : "aid", "District " + std::to_string(i % 40),
+                                 i % 5 ? "none" : "medical", "import"));
+  }
+  Bytes entry(300, 0x5a);
+  auto start = std::chrono::steady_clock::now();
+  auto txn = store->Begin();
+  AMANAH_ASSERT_OK(txn);
+  for (uint64_t i = 0; i < kRecords; ++i) {
+    AMANAH_ASSERT_OK((*txn)->PutRecord(records[i]));
+    AMANAH_ASSERT_OK((*txn)->AppendLogEntry(i, entry));
+  }
+  AMANAH_ASSERT_OK((*txn)->Commit());
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("sqlite import: %llu records + log entries in one transaction: %.2f s (%.0f records/s)\n",
+              static_cast<unsigned long long>(kRecords), seconds, kRecords / seconds);
+  EXPECT_EQ(store->ListRecords("import").value().size(), kRecords);
+  auto roles = store->CountRecords(CountBy::kRole).value();
+  ASSERT_EQ(roles.size(), 2u);
+  EXPECT_EQ(roles[0].count + roles[1].count, kRecords);
+}
+
+}  // namespace
+}  // namespace amanah::registry::testing
