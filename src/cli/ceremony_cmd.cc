@@ -202,7 +202,7 @@ void AddCeremonyCommands(CLI::App& app, Context& ctx) {
       ->required();
   deal->add_flag("--force", d->force, "Replace files that exist in the folder");
   deal->footer(
-      "Run it on an offline machine. Example:\n"
+      "Example (on an offline machine, never connected again):\n"
       "  amanah ceremony deal --name north-registry --k 3 --custodian a.pub --custodian b.pub \\\n"
       "      --custodian c.pub --custodian d.pub --custodian e.pub --out ceremony/");
   OnRun(deal, ctx, [&ctx, d] { return Deal(ctx, *d); });

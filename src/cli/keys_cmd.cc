@@ -25,7 +25,11 @@ struct KeyNewOptions {
 };
 
 Status KeyNew(Context& ctx, const KeyNewOptions& o) {
-  AMANAH_ASSIGN_OR_RETURN(Role role, ParseRole(o.role));
+  Result<Role> parsed = ParseRole(o.role);
+  if (!parsed.ok()) {
+    return InvalidArgument("--role must be enroller, custodian, official, monitor or operator");
+  }
+  const Role role = *parsed;
   if (role == Role::kDealer) {
     return InvalidArgument("a dealer key is made and wiped by 'amanah ceremony deal', never saved");
   }
