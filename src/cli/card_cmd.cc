@@ -63,16 +63,28 @@ std::string Svg(const Pseudonym& id, const QrMatrix& qr) {
   const std::string mid = std::to_string(width / 2);
   // The ID's canonical text is [0-9A-Z*~$=-]: nothing in it needs escaping in XML.
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + w + "\" height=\"" + h +
-         "\" viewBox=\"0 0 " + w + " " + h + "\">\n"
-         "<title>Amanah ID " + id.ToString() + "</title>\n"
-         "<rect width=\"" + w + "\" height=\"" + h + "\" fill=\"#fff\"/>\n"
-         "<text x=\"" + mid + "\" y=\"34\" text-anchor=\"middle\" font-family=\"sans-serif\" "
+         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+         w + "\" height=\"" + h + "\" viewBox=\"0 0 " + w + " " + h +
+         "\">\n"
+         "<title>Amanah ID " +
+         id.ToString() +
+         "</title>\n"
+         "<rect width=\"" +
+         w + "\" height=\"" + h +
+         "\" fill=\"#fff\"/>\n"
+         "<text x=\"" +
+         mid +
+         "\" y=\"34\" text-anchor=\"middle\" font-family=\"sans-serif\" "
          "font-size=\"22\" fill=\"#000\">Amanah</text>\n"
-         "<path fill=\"#000\" shape-rendering=\"crispEdges\" d=\"" + path + "\"/>\n"
-         "<text x=\"" + mid + "\" y=\"" + std::to_string(48 + qr_px + 36) +
+         "<path fill=\"#000\" shape-rendering=\"crispEdges\" d=\"" +
+         path +
+         "\"/>\n"
+         "<text x=\"" +
+         mid + "\" y=\"" + std::to_string(48 + qr_px + 36) +
          "\" text-anchor=\"middle\" font-family=\"DejaVu Sans Mono,monospace\" font-size=\"32\" "
-         "font-weight=\"bold\" fill=\"#000\">" + id.ToString() + "</text>\n"
+         "font-weight=\"bold\" fill=\"#000\">" +
+         id.ToString() +
+         "</text>\n"
          "</svg>\n";
 }
 
@@ -128,7 +140,8 @@ class Bitmap {
       : width_(width), height_(height), pixels_(static_cast<size_t>(width * height), 255) {}
   void Fill(int x, int y, int w, int h) {
     for (int j = y; j < y + h && j < height_; ++j) {
-      for (int i = x; i < x + w && i < width_; ++i) pixels_[static_cast<size_t>(j * width_ + i)] = 0;
+      for (int i = x; i < x + w && i < width_; ++i)
+        pixels_[static_cast<size_t>(j * width_ + i)] = 0;
     }
   }
   // Draws `text` centred at row `y` with pixels of `scale`×`scale`.
@@ -209,8 +222,8 @@ Status Card(Context& ctx, const CardOptions& o) {
     AMANAH_ASSIGN_OR_RETURN(data, Png(*id, qr));
   }
   AMANAH_RETURN_IF_ERROR(WriteFileAtomic(o.out, data, {.secret = false, .overwrite = o.force}));
-  ctx.console.out() << "card for " << id->ToString() << " written to " << o.out << " (QR code: "
-                    << id->QrPayload() << ")\n";
+  ctx.console.out() << "card for " << id->ToString() << " written to " << o.out
+                    << " (QR code: " << id->QrPayload() << ")\n";
   return Status::Ok();
 }
 

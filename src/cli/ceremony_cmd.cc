@@ -63,7 +63,8 @@ Status Deal(Context& ctx, const DealOptions& o) {
     for (const std::string& path : share_paths) {
       if (Exists(path)) return Conflict(path + " already exists; use --force to replace it");
     }
-    if (Exists(config_path)) return Conflict(config_path + " already exists; use --force to replace it");
+    if (Exists(config_path))
+      return Conflict(config_path + " already exists; use --force to replace it");
   }
 
   input.registry_id.resize(kRegistryIdBytes);
@@ -123,8 +124,7 @@ struct ShareOptions {
 
 Status ShareVerify(Context& ctx, const ShareOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(std::string key_path, KeyPathOrProfile(ctx, o.key));
-  AMANAH_ASSIGN_OR_RETURN(OpenedShare opened,
-                          OpenCustodianShare(ctx, o.config, o.share, key_path));
+  AMANAH_ASSIGN_OR_RETURN(OpenedShare opened, OpenCustodianShare(ctx, o.config, o.share, key_path));
   const RegistryConfig& c = opened.config.config;
   ctx.console.out() << "OK: share of custodian " << opened.index << " of registry \"" << c.name
                     << "\" (" << c.k << " of " << c.n
@@ -135,8 +135,7 @@ Status ShareVerify(Context& ctx, const ShareOptions& o) {
 Status ShareAccept(Context& ctx, const ShareOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(std::string key_path, KeyPathOrProfile(ctx, o.key));
   // Opening first checks everything a custodian must check before accepting (spec §4.4).
-  AMANAH_ASSIGN_OR_RETURN(OpenedShare opened,
-                          OpenCustodianShare(ctx, o.config, o.share, key_path));
+  AMANAH_ASSIGN_OR_RETURN(OpenedShare opened, OpenCustodianShare(ctx, o.config, o.share, key_path));
   SignedConfig& config = opened.config;
   for (const Acceptance& a : config.acceptances) {
     if (a.index == opened.index) {
@@ -152,8 +151,7 @@ Status ShareAccept(Context& ctx, const ShareOptions& o) {
       WriteFileAtomic(o.config, FormatConfigFile(config), {.secret = false, .overwrite = true}));
   ctx.console.out() << "OK: custodian " << opened.index << " accepted registry \""
                     << config.config.name << "\"; " << o.config << " now holds "
-                    << config.acceptances.size() << " of " << config.config.n
-                    << " acceptances\n"
+                    << config.acceptances.size() << " of " << config.config.n << " acceptances\n"
                     << "acceptance: " << acceptance.index << " " << ToBase64(acceptance.signature)
                     << "\n";
   return Status::Ok();
@@ -191,8 +189,9 @@ void AddCeremonyCommands(CLI::App& app, Context& ctx) {
   ceremony->require_subcommand(1);
   auto d = std::make_shared<DealOptions>();
   auto* deal = ceremony->add_subcommand(
-      "deal", "Deal a fresh registry key k-of-n to the custodians, write the signed config and "
-              "one sealed share per custodian, and wipe the key");
+      "deal",
+      "Deal a fresh registry key k-of-n to the custodians, write the signed config and "
+      "one sealed share per custodian, and wipe the key");
   deal->add_option("--name", d->name, "The registry's name (1-64 bytes)")->required();
   deal->add_option("--k", d->k, "How many custodians must approve a release")->required();
   deal->add_option("--custodian", d->custodians,
@@ -212,8 +211,7 @@ void AddCeremonyCommands(CLI::App& app, Context& ctx) {
   auto so = std::make_shared<ShareOptions>();
   auto add_share_options = [so](CLI::App* cmd) {
     cmd->add_option("--config", so->config, "The registry config file")->required();
-    cmd->add_option("--share", so->share, "Your sealed share file (share-<i>.sealed)")
-        ->required();
+    cmd->add_option("--share", so->share, "Your sealed share file (share-<i>.sealed)")->required();
     cmd->add_option("--key", so->key, "Your custodian secret key file (default: your profile's)");
   };
   auto* verify = share->add_subcommand(
@@ -237,15 +235,15 @@ void AddCeremonyCommands(CLI::App& app, Context& ctx) {
   auto config_path = std::make_shared<std::string>();
   auto min_acc = std::make_shared<int>(0);
   auto* show = config->add_subcommand(
-      "show", "Print the registry id, k, n, the custodians' fingerprints and acceptances, and "
-              "whether it verifies (exit 4 if not)");
+      "show",
+      "Print the registry id, k, n, the custodians' fingerprints and acceptances, and "
+      "whether it verifies (exit 4 if not)");
   show->add_option("FILE", *config_path, "A config file (config.amanah)")->required();
   show->add_option("--min-acceptances", *min_acc, "Fail unless at least this many accepted")
       ->check(CLI::Range(0, 255));
   show->footer("Example:\n  amanah config show config.amanah --min-acceptances 5");
-  OnRun(show, ctx, [&ctx, config_path, min_acc] {
-    return ConfigShow(ctx, *config_path, *min_acc);
-  });
+  OnRun(show, ctx,
+        [&ctx, config_path, min_acc] { return ConfigShow(ctx, *config_path, *min_acc); });
 }
 
 }  // namespace amanah::cli

@@ -135,8 +135,7 @@ Result<release::DrillResponse> ParseDrillResponse(std::string_view text) {
 }
 
 Result<OpenedShare> OpenCustodianShare(Context& ctx, const std::string& config_path,
-                                       const std::string& share_path,
-                                       const std::string& key_path) {
+                                       const std::string& share_path, const std::string& key_path) {
   AMANAH_ASSIGN_OR_RETURN(SignedConfig config, LoadConfig(config_path));
   AMANAH_ASSIGN_OR_RETURN(std::string share_text, ReadFile(share_path, kMaxKeyFileBytes));
   Result<ShareFile> share = ParseShareFile(share_text);

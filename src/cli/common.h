@@ -65,8 +65,7 @@ struct OpenedShare {
 // key is the custodian listed at the share's index; verifies the config (spec §4.3 steps
 // 1–3); opens and verifies the share (spec §4.4).
 Result<OpenedShare> OpenCustodianShare(Context& ctx, const std::string& config_path,
-                                       const std::string& share_path,
-                                       const std::string& key_path);
+                                       const std::string& share_path, const std::string& key_path);
 
 // Hex of a drill challenge, 16..1024 bytes. kInvalidArgument otherwise.
 Result<Bytes> ParseChallenge(std::string_view hex);

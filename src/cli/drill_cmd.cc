@@ -35,20 +35,17 @@ Status DrillChallenge(Context& ctx) {
 Status DrillRespond(Context& ctx, const DrillOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(Bytes challenge, ParseChallenge(o.challenge));
   AMANAH_ASSIGN_OR_RETURN(std::string key_path, KeyPathOrProfile(ctx, o.key));
-  AMANAH_ASSIGN_OR_RETURN(OpenedShare opened,
-                          OpenCustodianShare(ctx, o.config, o.share, key_path));
-  AMANAH_ASSIGN_OR_RETURN(
-      release::DrillResponse response,
-      release::RespondToDrill(RegistryIdOf(opened.config.config), opened.index, opened.share,
-                              challenge));
+  AMANAH_ASSIGN_OR_RETURN(OpenedShare opened, OpenCustodianShare(ctx, o.config, o.share, key_path));
+  AMANAH_ASSIGN_OR_RETURN(release::DrillResponse response,
+                          release::RespondToDrill(RegistryIdOf(opened.config.config), opened.index,
+                                                  opened.share, challenge));
   const std::string text = FormatDrillResponse(response);
   if (o.out.empty()) {
     ctx.console.out() << text;
     return Status::Ok();
   }
   AMANAH_RETURN_IF_ERROR(WriteFileAtomic(o.out, text, {.secret = false, .overwrite = o.force}));
-  ctx.console.out() << "response of custodian " << opened.index << " written to " << o.out
-                    << "\n";
+  ctx.console.out() << "response of custodian " << opened.index << " written to " << o.out << "\n";
   return Status::Ok();
 }
 
@@ -71,8 +68,7 @@ Status DrillVerify(Context& ctx, const DrillOptions& o) {
     return VerifyFailed(o.response + ": the drill response of custodian " +
                         std::to_string(response->index) + " does not verify");
   }
-  ctx.console.out() << "OK: " << DescribeCustodian(c, response->index)
-                    << " holds a valid share\n";
+  ctx.console.out() << "OK: " << DescribeCustodian(c, response->index) << " holds a valid share\n";
   return Status::Ok();
 }
 

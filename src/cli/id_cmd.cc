@@ -39,7 +39,8 @@ Status IdCheck(Context& ctx, const std::vector<std::string>& ids) {
 }  // namespace
 
 void AddIdCommands(CLI::App& app, Context& ctx) {
-  auto* id = app.add_subcommand("id", "Make or check pseudonym IDs (Crockford base32, check symbol)");
+  auto* id =
+      app.add_subcommand("id", "Make or check pseudonym IDs (Crockford base32, check symbol)");
   id->require_subcommand(1);
 
   auto count = std::make_shared<int>(1);
@@ -50,8 +51,9 @@ void AddIdCommands(CLI::App& app, Context& ctx) {
 
   auto ids = std::make_shared<std::vector<std::string>>();
   auto* id_check = id->add_subcommand(
-      "check", "Check IDs as typed (case, O/0, I/L/1 and hyphens are forgiven) and print them "
-               "canonically; a typo is rejected by the check symbol");
+      "check",
+      "Check IDs as typed (case, O/0, I/L/1 and hyphens are forgiven) and print them "
+      "canonically; a typo is rejected by the check symbol");
   id_check->add_option("ids", *ids, "IDs, e.g. DXGN-Q2EJ-8QK")->required();
   id_check->footer("Example:\n  amanah id check dxgn-q2ej-8qk");
   OnRun(id_check, ctx, [&ctx, ids] { return IdCheck(ctx, *ids); });

@@ -89,8 +89,8 @@ Result<SecretBytes> SystemConsole::ReadPassphrase(std::string_view prompt, bool 
   if (!passphrase_file_.empty()) {
     int fd = open(passphrase_file_.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-      return WithPath(passphrase_file_, errno == ENOENT ? NotFound("no such file")
-                                                        : Errno("cannot open"));
+      return WithPath(passphrase_file_,
+                      errno == ENOENT ? NotFound("no such file") : Errno("cannot open"));
     }
     Result<SecretBytes> line = ReadSecretLine(fd);
     close(fd);

@@ -34,8 +34,9 @@ Status KeyNew(Context& ctx, const KeyNewOptions& o) {
     return InvalidArgument("a dealer key is made and wiped by 'amanah ceremony deal', never saved");
   }
   if (!IsValidLabel(o.label)) {
-    return InvalidArgument("--label must be 1 to 64 bytes of text, without control characters "
-                           "or leading and trailing spaces");
+    return InvalidArgument(
+        "--label must be 1 to 64 bytes of text, without control characters "
+        "or leading and trailing spaces");
   }
   AMANAH_ASSIGN_OR_RETURN(KdfParams kdf, KdfPreset(o.kdf));
   std::string out = o.out;
@@ -47,7 +48,8 @@ Status KeyNew(Context& ctx, const KeyNewOptions& o) {
   const std::string pub_path = out + ".pub";
   // Refuse before asking anything: an existing key may be the only copy of someone's role.
   for (const std::string& path : {out, pub_path}) {
-    if (!o.force && Exists(path)) return Conflict(path + " already exists; use --force to replace it");
+    if (!o.force && Exists(path))
+      return Conflict(path + " already exists; use --force to replace it");
   }
   AMANAH_ASSIGN_OR_RETURN(SecretBytes passphrase,
                           ctx.console.ReadPassphrase("New passphrase for " + out, true));
@@ -119,8 +121,9 @@ void AddKeyCommands(CLI::App& app, Context& ctx) {
 
   auto show_path = std::make_shared<std::string>();
   auto* show = key->add_subcommand(
-      "show", "Print a key file's role, label and fingerprint (a secret file: proves the "
-              "passphrase opens it)");
+      "show",
+      "Print a key file's role, label and fingerprint (a secret file: proves the "
+      "passphrase opens it)");
   show->add_option("FILE", *show_path, "A secret key file or a .pub file")->required();
   show->footer("Example:\n  amanah key show medical-ngo.key");
   OnRun(show, ctx, [&ctx, show_path] { return KeyShow(ctx, *show_path); });

@@ -13,15 +13,24 @@ namespace amanah::cli {
 
 int ExitCode(Code code) {
   switch (code) {
-    case Code::kOk: return 0;
-    case Code::kInvalidArgument: return 2;
-    case Code::kMalformed: return 3;
-    case Code::kVerifyFailed: return 4;
-    case Code::kNotFound: return 5;
-    case Code::kConflict: return 6;
-    case Code::kPolicyDenied: return 7;
-    case Code::kUnavailable: return 8;
-    case Code::kInternal: return 9;
+    case Code::kOk:
+      return 0;
+    case Code::kInvalidArgument:
+      return 2;
+    case Code::kMalformed:
+      return 3;
+    case Code::kVerifyFailed:
+      return 4;
+    case Code::kNotFound:
+      return 5;
+    case Code::kConflict:
+      return 6;
+    case Code::kPolicyDenied:
+      return 7;
+    case Code::kUnavailable:
+      return 8;
+    case Code::kInternal:
+      return 9;
   }
   return 9;
 }
