@@ -8,6 +8,8 @@ packages=(
   libsodium-dev nlohmann-json3-dev libcli11-dev
   # The embedded store (src/store/sqlite).
   libsqlite3-dev
+  # The person's card (amanah card): the QR code, and PNG output.
+  libqrencode-dev libpng-dev
   googletest libgtest-dev
   # The Go cross-check of our log output with golang.org/x/mod/sumdb/{note,tlog}.
   golang-go golang-golang-x-mod-dev

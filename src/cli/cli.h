@@ -1,11 +1,29 @@
 // Shared pieces of the `amanah` command: how it reports errors and which exit code each
-// failure gets, so that scripts can trust them.
+// failure gets (so that scripts can trust them), and how a command family plugs in.
+//
+// How a command is built. Each family of commands (`amanah key …`, `amanah ceremony …`) lives
+// in its own file, src/cli/<family>_cmd.cc, and exports one function
+//
+//     void AddKeyCommands(CLI::App& app, Context& ctx);
+//
+// that adds its noun, its verbs and their options to the parser, and for each verb calls
+// OnRun(verb, ctx, fn). main.cc lists the families in one table. After parsing, main runs the
+// one action the user chose; the action returns a Status and main prints it as
+// "amanah: error: …" with the exit code of ExitCode. Actions write through ctx.console (so a
+// test can run them against a fake console) and never print a secret.
 #ifndef AMANAH_CLI_CLI_H_
 #define AMANAH_CLI_CLI_H_
 
+#include <functional>
 #include <iosfwd>
+#include <string>
 
 #include "amanah/status.h"
+#include "io.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace amanah::cli {
 
@@ -14,6 +32,26 @@ int ExitCode(Code code);
 
 // Prints "amanah: error: <message>" on stderr and returns the exit code for the status.
 int Fail(const Status& status);
+
+// What every command gets: the console, the global options, and the slot for the action the
+// parser selected.
+struct Context {
+  explicit Context(Console& c) : console(c) {}
+  Console& console;
+  std::string home;  // --home; empty: $AMANAH_HOME, else ~/.amanah (see profile.h)
+  std::function<Status()> action;
+};
+
+// Makes `fn` the action to run if the user chose `command`.
+void OnRun(CLI::App* command, Context& ctx, std::function<Status()> fn);
+
+// The families, one per file.
+void AddIdCommands(CLI::App& app, Context& ctx);        // id_cmd.cc
+void AddKeyCommands(CLI::App& app, Context& ctx);       // keys_cmd.cc
+void AddCeremonyCommands(CLI::App& app, Context& ctx);  // ceremony_cmd.cc: ceremony, share, config
+void AddDrillCommands(CLI::App& app, Context& ctx);     // drill_cmd.cc
+void AddCardCommands(CLI::App& app, Context& ctx);      // card_cmd.cc
+void AddDemoCommands(CLI::App& app, Context& ctx);      // demo.cc
 
 // `amanah demo`: a ceremony, a sealed record and a threshold opening, step by step.
 int RunDemo(std::ostream& out);

@@ -1,5 +1,6 @@
 // `amanah demo`: the protocol's life in one process, printed step by step — a 3-of-5 dealer
 // ceremony, one sealed record, and a threshold opening. Every person here is synthetic.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <ostream>
 #include <string>
@@ -161,6 +162,17 @@ int RunDemo(std::ostream& out) {
   Status s = Demo(out);
   out.flush();
   return s.ok() ? 0 : Fail(s);
+}
+
+void AddDemoCommands(CLI::App& app, Context& ctx) {
+  auto* demo = app.add_subcommand(
+      "demo", "Run a 3-of-5 ceremony, seal a record and open it with 3 custodians, step by step");
+  demo->footer("Example:\n  amanah demo");
+  OnRun(demo, ctx, [&ctx]() -> Status {
+    Status s = Demo(ctx.console.out());
+    ctx.console.out().flush();
+    return s;
+  });
 }
 
 }  // namespace amanah::cli
