@@ -99,6 +99,17 @@ Result<Attributes> ParseAttributes(ByteView encoding);
 Bytes SignatureMessage(const RegistryId& registry_id, const SealedRecord& record,
                        ByteView attributes_encoding);
 
+// SHA256(nonce ‖ ciphertext ‖ tag): the ciphertext hash that §5.4 signs and that a log entry
+// (docs/spec.md §9) carries instead of the ciphertext.
+std::array<uint8_t, 32> CiphertextHash(const SealedRecord& record);
+
+// The same message from the values a log entry keeps (docs/spec.md §9.3, `enrol`), without
+// the ciphertext: byte for byte what the overload above returns for a record with this id,
+// C1 and CiphertextHash.
+Bytes SignatureMessage(const RegistryId& registry_id, const RecordId& record_id,
+                       const group::Element& c1, const std::array<uint8_t, 32>& ciphertext_hash,
+                       ByteView attributes_encoding);
+
 // The enroller's signature. `seed` is the 32-byte Ed25519 seed. kMalformed if the attribute
 // encoding is not canonical (§5.3): an enroller never signs what a verifier must reject.
 Result<Signature> SignRecord(const SecretBytes& seed, const RegistryId& registry_id,
@@ -109,6 +120,13 @@ Result<Signature> SignRecord(const SecretBytes& seed, const RegistryId& registry
 Status VerifyRecordSignature(const SigningPublicKey& enroller, const RegistryId& registry_id,
                              const SealedRecord& record, ByteView attributes_encoding,
                              ByteView signature);
+
+// The same check from the values a log entry keeps (no ciphertext): lets anyone verify an
+// enrolment from the log alone, after the record was withdrawn (crypto-shredded) too.
+Status VerifyRecordSignature(const SigningPublicKey& enroller, const RegistryId& registry_id,
+                             const RecordId& record_id, const group::Element& c1,
+                             const std::array<uint8_t, 32>& ciphertext_hash,
+                             ByteView attributes_encoding, ByteView signature);
 
 }  // namespace amanah::record
 

@@ -62,6 +62,8 @@ bool ValidValue(std::string_view value) {
   return value.size() <= kMaxAttributeValueBytes && ValidUtf8(value);
 }
 
+}  // namespace
+
 std::array<uint8_t, 32> CiphertextHash(const SealedRecord& record) {
   std::array<uint8_t, 32> h;
   crypto_hash_sha256_state st;
@@ -71,8 +73,6 @@ std::array<uint8_t, 32> CiphertextHash(const SealedRecord& record) {
   crypto_hash_sha256_final(&st, h.data());
   return h;
 }
-
-}  // namespace
 
 Bytes SealedRecord::Encode() const {
   // docs/spec.md §5.2
@@ -223,13 +223,20 @@ Result<Attributes> ParseAttributes(ByteView encoding) {
 
 Bytes SignatureMessage(const RegistryId& registry_id, const SealedRecord& record,
                        ByteView attributes_encoding) {
+  return SignatureMessage(registry_id, record.record_id, record.c1, CiphertextHash(record),
+                          attributes_encoding);
+}
+
+Bytes SignatureMessage(const RegistryId& registry_id, const RecordId& record_id,
+                       const group::Element& c1, const std::array<uint8_t, 32>& ciphertext_hash,
+                       ByteView attributes_encoding) {
   // docs/spec.md §5.4
   return ByteWriter()
       .LP(kRecordSignatureDst)
       .Raw(registry_id)
-      .Raw(record.record_id)
-      .Raw(record.c1)
-      .Raw(CiphertextHash(record))
+      .Raw(record_id)
+      .Raw(c1)
+      .Raw(ciphertext_hash)
       .Raw(attributes_encoding)
       .Take();
 }
@@ -251,10 +258,19 @@ Result<Signature> SignRecord(const SecretBytes& seed, const RegistryId& registry
 Status VerifyRecordSignature(const SigningPublicKey& enroller, const RegistryId& registry_id,
                              const SealedRecord& record, ByteView attributes_encoding,
                              ByteView signature) {
+  return VerifyRecordSignature(enroller, registry_id, record.record_id, record.c1,
+                               CiphertextHash(record), attributes_encoding, signature);
+}
+
+Status VerifyRecordSignature(const SigningPublicKey& enroller, const RegistryId& registry_id,
+                             const RecordId& record_id, const group::Element& c1,
+                             const std::array<uint8_t, 32>& ciphertext_hash,
+                             ByteView attributes_encoding, ByteView signature) {
   EnsureSodium();
   if (signature.size() != crypto_sign_BYTES) return Malformed("signature is not 64 bytes");
   AMANAH_RETURN_IF_ERROR(ParseAttributes(attributes_encoding).status());
-  const Bytes message = SignatureMessage(registry_id, record, attributes_encoding);
+  const Bytes message =
+      SignatureMessage(registry_id, record_id, c1, ciphertext_hash, attributes_encoding);
   if (crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
                                   enroller.data()) != 0) {
     return VerifyFailed("the enroller's signature does not verify");

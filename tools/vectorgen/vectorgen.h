@@ -25,6 +25,7 @@ std::vector<VectorFile> GenerateKeyVectors();        // gen_keys.cc
 std::vector<VectorFile> GenerateThresholdVectors();  // gen_threshold.cc: the ceremony
 std::vector<VectorFile> GenerateReleaseVectors();    // gen_release.cc: sealing and release
 std::vector<VectorFile> GenerateLogVectors();        // gen_log.cc
+std::vector<VectorFile> GenerateRegistryVectors();   // gen_registry.cc: log entries
 
 std::vector<VectorFile> GenerateAll();
 

@@ -30,6 +30,12 @@ using Fingerprint = std::array<uint8_t, 10>;  // PublicKey::FingerprintBytes()
 using Id16 = std::array<uint8_t, 16>;         // plan and release ids, random
 using Time = int64_t;                         // seconds since the Unix epoch, UTC
 
+// docs/registry.md §2 and docs/spec.md §9.2: free text in the registry (a district, a list, a
+// route point, an organisation, a reason) is 1..max_bytes of UTF-8 under the label rules of
+// docs/spec.md §3.1: no controls, line separators or bidirectional overrides, no leading or
+// trailing space.
+bool IsValidText(std::string_view text, size_t max_bytes);
+
 // The kinds of organisation a person's consent may cover. Encoded on the wire: do not change.
 enum class OrgKind : uint8_t { kUn = 1, kIcrc = 2, kNgo = 3, kGovernment = 4 };
 std::string_view OrgKindName(OrgKind kind);  // "un", "icrc", "ngo", "government"
