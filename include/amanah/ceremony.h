@@ -60,6 +60,9 @@ struct RegistryConfig {
   // A_1..A_{k-1}. A_0 is x_pub and is not repeated, on the wire or here (§4.2).
   std::vector<group::Element> higher_commitments;
 
+  // registry_id as the fixed 16 bytes that sealing and entries bind to (record::RegistryId).
+  // REQUIRES: CheckConfigShape(*this).ok()
+  std::array<uint8_t, 16> Id() const;
   // A_0..A_{k-1}: x_pub followed by higher_commitments.
   std::vector<group::Element> Commitments() const;
   // docs/spec.md §4.2. REQUIRES: CheckConfigShape(*this).ok()

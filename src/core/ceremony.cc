@@ -178,6 +178,12 @@ Result<uint16_t> ParseIndex(std::string_view s, uint16_t n) {
 
 }  // namespace
 
+std::array<uint8_t, 16> RegistryConfig::Id() const {
+  std::array<uint8_t, 16> id{};
+  std::copy_n(registry_id.begin(), std::min(registry_id.size(), id.size()), id.begin());
+  return id;
+}
+
 std::vector<group::Element> RegistryConfig::Commitments() const {
   std::vector<group::Element> all;
   all.reserve(higher_commitments.size() + 1);

@@ -17,17 +17,6 @@ constexpr const char* kBirthYear = "birth_year";
 constexpr const char* kPhone = "phone";
 constexpr const char* kNotes = "notes";
 
-std::array<uint8_t, 32> CiphertextHash(const record::SealedRecord& sealed) {
-  // docs/spec.md §5.4: SHA256(nonce ‖ ciphertext‖tag).
-  std::array<uint8_t, 32> hash;
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  crypto_hash_sha256_update(&st, sealed.nonce.data(), sealed.nonce.size());
-  crypto_hash_sha256_update(&st, sealed.ciphertext.data(), sealed.ciphertext.size());
-  crypto_hash_sha256_final(&st, hash.data());
-  return hash;
-}
-
 std::array<uint8_t, 32> Sha256(ByteView bytes) {
   std::array<uint8_t, 32> hash;
   crypto_hash_sha256(hash.data(), bytes.data(), bytes.size());
@@ -43,12 +32,6 @@ release::RegistryKeys KeysOf(const SignedConfig& config) {
 }
 
 }  // namespace
-
-record::RegistryId RegistryIdOf(const SignedConfig& config) {
-  record::RegistryId id{};
-  std::copy_n(config.config.registry_id.begin(), id.size(), id.begin());
-  return id;
-}
 
 Result<SecretBytes> EncodeIdentity(const Identity& identity) {
   if (identity.name.empty()) return InvalidArgument("an identity needs a name");
@@ -85,14 +68,14 @@ Result<Identity> DecodeIdentity(const SecretBytes& payload) {
 Submission SignBody(const SignedConfig& config, const SecretKey& actor, const Body& body,
                     Time now) {
   Submission s{MakeEntry(body, now, actor.pub.FingerprintBytes()), {}};
-  SignEntry(s.entry, actor, RegistryIdOf(config));
+  SignEntry(s.entry, actor, config.config.Id());
   return s;
 }
 
 Result<Submission> Enrol(const SignedConfig& config, const SecretKey& enroller,
                          const Pseudonym& id, const Identity& identity,
                          const PersonAttributes& attributes, Time now, RandomSource& rng) {
-  const record::RegistryId registry_id = RegistryIdOf(config);
+  const record::RegistryId registry_id = config.config.Id();
   AMANAH_ASSIGN_OR_RETURN(Bytes attr_bytes, record::EncodeAttributes(attributes.ToAttributes()));
   AMANAH_ASSIGN_OR_RETURN(SecretBytes payload, EncodeIdentity(identity));
   AMANAH_ASSIGN_OR_RETURN(record::SealedRecord sealed,
@@ -104,7 +87,7 @@ Result<Submission> Enrol(const SignedConfig& config, const SecretKey& enroller,
   body.id = id;
   body.attributes = std::move(attr_bytes);
   body.c1 = sealed.c1;
-  body.ciphertext_hash = CiphertextHash(sealed);
+  body.ciphertext_hash = record::CiphertextHash(sealed);
   body.record_signature = signature;
   Submission s = SignBody(config, enroller, body, now);
   s.attachment = sealed.Encode();
@@ -136,7 +119,7 @@ Result<ApprovalOutput> Approve(const SignedConfig& config, const note::VerifierK
                                const std::string& origin, uint16_t index,
                                const SecretKey& custodian, const SecretBytes& share,
                                const ApprovalEvidence& ev, Time now, RandomSource& rng) {
-  const record::RegistryId registry_id = RegistryIdOf(config);
+  const record::RegistryId registry_id = config.config.Id();
   if (index == 0 || index > config.config.n || !(config.config.custodians[index - 1] ==
                                                   custodian.pub)) {
     return PolicyDenied("this key is not the registry's custodian of that index");
@@ -214,7 +197,7 @@ Result<ApprovalOutput> Approve(const SignedConfig& config, const note::VerifierK
 Result<Manifest> OpenManifest(const SignedConfig& config, const SecretKey& official,
                               const Release& release, const std::vector<Record>& records,
                               const std::vector<Approval>& approvals) {
-  const record::RegistryId registry_id = RegistryIdOf(config);
+  const record::RegistryId registry_id = config.config.Id();
   if (records.size() != release.people.size()) {
     return InvalidArgument("the records do not match the release");
   }

@@ -8,12 +8,6 @@
 namespace amanah::registry {
 namespace {
 
-// Meta keys (the store keeps them as bytes).
-constexpr const char* kMetaConfig = "config";        // the config file text, from entry 0
-constexpr const char* kMetaOrigin = "origin";        // the checkpoints' origin line
-constexpr const char* kMetaLogKey = "log_key";       // the log's note verifier key
-constexpr const char* kMetaLastTime = "last_time";   // time of the newest entry, u64
-
 class RealClock final : public Clock {
  public:
   Time Now() override {
@@ -23,24 +17,10 @@ class RealClock final : public Clock {
   }
 };
 
-record::RegistryId RegistryIdOf(const SignedConfig& config) {
-  record::RegistryId id{};
-  std::copy_n(config.config.registry_id.begin(), id.size(), id.begin());
-  return id;
-}
-
 Result<std::string> MetaText(StateView& view, const char* key) {
   AMANAH_ASSIGN_OR_RETURN(std::optional<Bytes> value, view.GetMeta(key));
   if (!value) return NotFound(std::string("registry has no ") + key + ": not initialised");
   return AsString(*value);
-}
-
-Result<Time> LastTime(StateView& view) {
-  AMANAH_ASSIGN_OR_RETURN(std::optional<Bytes> value, view.GetMeta(kMetaLastTime));
-  if (!value) return Time{0};
-  ByteReader reader(*value);
-  AMANAH_ASSIGN_OR_RETURN(uint64_t t, reader.U64());
-  return static_cast<Time>(t);
 }
 
 // The perfect-subtree hashes that appending leaf `index` completes (docs/spec.md §7.1), so
@@ -89,7 +69,7 @@ Result<std::unique_ptr<Registry>> Registry::Create(Store& store, const SignedCon
   init.log_key = signer.verifier_key().ToString();
   init.operator_key = operator_key.pub;
   Entry entry = MakeEntry(init, clock.Now(), operator_key.pub.FingerprintBytes());
-  SignEntry(entry, operator_key, RegistryIdOf(config));
+  SignEntry(entry, operator_key, config.config.Id());
 
   std::unique_ptr<Registry> registry(new Registry(store, clock));
   registry->config_ = config;
@@ -137,42 +117,31 @@ Result<std::vector<uint64_t>> Registry::SubmitAll(std::span<const Submission> su
   if (submissions.empty()) return InvalidArgument("nothing to submit");
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, store_.Begin());
   AMANAH_ASSIGN_OR_RETURN(uint64_t index, txn->LogSize());
-  AMANAH_ASSIGN_OR_RETURN(Time previous, LastTime(*txn));
-  RuleContext ctx;
-  ctx.config = index == 0 ? nullptr : &config_;
-  ctx.registry_id = RegistryIdOf(config_);
-  ctx.now = clock_.Now();
+  RegistryContext ctx;
+  if (index == 0) {
+    ctx.config = config_;  // entry 0 must carry the config this registry was created with
+    ctx.now = clock_.Now();
+  } else {
+    AMANAH_ASSIGN_OR_RETURN(ctx, LoadContext(*txn, clock_.Now()));
+  }
 
   std::vector<uint64_t> indices;
   indices.reserve(submissions.size());
   for (size_t i = 0; i < submissions.size(); ++i, ++index) {
     const Submission& s = submissions[i];
-    ctx.previous_time = previous;
     Status checked = CheckEntry(s.entry, s.attachment, *txn, ctx);
     if (checked.ok()) checked = ApplyEntry(s.entry, s.attachment, index, *txn, *txn);
     if (!checked.ok()) {
       if (submissions.size() == 1) return checked;
-      return Status(checked.code(),
-                    "entry " + std::to_string(i + 1) + " of " +
-                        std::to_string(submissions.size()) + ": " + checked.message());
+      return Status(checked.code(), "entry " + std::to_string(i + 1) + " of " +
+                                        std::to_string(submissions.size()) + ": " +
+                                        checked.message());
     }
     AMANAH_RETURN_IF_ERROR(AppendToTree(*txn, index, s.entry.Encode()));
-    if (s.entry.type == EntryType::kInit) {
-      // Entry 0 fixes what every later entry is checked against.
-      auto init = ReadBody(s.entry);
-      if (!init.ok()) return init.status();
-      const InitBody& body = std::get<InitBody>(*init);
-      AMANAH_RETURN_IF_ERROR(txn->PutMeta(kMetaConfig, body.config_file));
-      AMANAH_RETURN_IF_ERROR(txn->PutMeta(kMetaOrigin, AsBytes(body.log_origin)));
-      AMANAH_RETURN_IF_ERROR(txn->PutMeta(kMetaLogKey, AsBytes(body.log_key)));
-      ctx.config = &config_;
-    }
-    previous = std::max(previous, s.entry.time);
+    ctx.previous_time = s.entry.time;
     indices.push_back(index);
     if (progress && (i + 1) % 1000 == 0) progress(i + 1);
   }
-  AMANAH_RETURN_IF_ERROR(
-      txn->PutMeta(kMetaLastTime, ByteWriter().U64(static_cast<uint64_t>(previous)).bytes()));
   AMANAH_RETURN_IF_ERROR(txn->Commit());
   if (progress) progress(submissions.size());
   return indices;
@@ -241,7 +210,7 @@ Status Registry::AddCosignature(uint64_t size, uint16_t custodian,
                           note::VerifierKey::Create(CosignerName(origin_, custodian),
                                                     note::kTypeCosignatureV1, key.sign));
   AMANAH_ASSIGN_OR_RETURN(note::VerifiedCheckpoint verified,
-                          note::OpenCheckpoint(cosigned_note, origin_, log_key_,
+                          note::OpenCheckpoint(cosigned_note, origin_, *log_key_,
                                                std::span<const note::VerifierKey>(&cosigner, 1)));
   if (verified.checkpoint.size != size || verified.cosignatures.empty()) {
     return VerifyFailed("the cosignature is not the custodian's, over that checkpoint");
@@ -259,46 +228,29 @@ Status Registry::AddCosignature(uint64_t size, uint16_t custodian,
 
 Result<VerifyReport> VerifyLog(const SignedConfig& config, std::span<const Bytes> entries,
                                const std::string& signed_checkpoint) {
-  VerifyReport report;
   if (entries.empty()) return Malformed("the log is empty");
   MemoryStore replay;
-  RuleContext ctx;
-  ctx.config = nullptr;
-  ctx.registry_id = RegistryIdOf(config);
+  RegistryContext ctx;
+  ctx.config = config;  // entry 0 must carry exactly the config the verifier trusts
   merkle::CompactRange tree;
-  std::optional<note::VerifierKey> log_key;
-  std::string origin;
-  Time previous = 0;
 
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, replay.Begin());
   for (uint64_t i = 0; i < entries.size(); ++i) {
     const std::string where = "entry " + std::to_string(i) + ": ";
     auto entry = Entry::Parse(entries[i]);
     if (!entry.ok()) return Status(entry.status().code(), where + entry.status().message());
-    ctx.previous_time = previous;
     Status s = CheckEntry(*entry, {}, *txn, ctx);
     if (s.ok()) s = ApplyEntry(*entry, {}, i, *txn, *txn);
+    if (s.ok()) s = txn->AppendLogEntry(i, entries[i]);  // the rules read the log's size
     if (!s.ok()) return Status(s.code(), where + s.message());
-    if (i == 0) {
-      auto body = ReadBody(*entry);
-      if (!body.ok() || !std::holds_alternative<InitBody>(*body)) {
-        return VerifyFailed("entry 0 does not initialise the registry");
-      }
-      const InitBody& init = std::get<InitBody>(*body);
-      AMANAH_ASSIGN_OR_RETURN(SignedConfig logged, ParseConfigFile(AsString(init.config_file)));
-      if (logged.config.Hash() != config.config.Hash()) {
-        return VerifyFailed("entry 0 holds another registry's config");
-      }
-      AMANAH_ASSIGN_OR_RETURN(note::VerifierKey key, note::VerifierKey::Parse(init.log_key));
-      log_key = key;
-      origin = init.log_origin;
-      ctx.config = &config;
-    }
-    previous = std::max(previous, entry->time);
+    ctx.previous_time = entry->time;
     tree.Append(merkle::LeafHash(entries[i]));
   }
+  AMANAH_ASSIGN_OR_RETURN(std::string origin, MetaText(*txn, kMetaOrigin));
+  AMANAH_ASSIGN_OR_RETURN(std::string log_key_text, MetaText(*txn, kMetaLogKey));
+  AMANAH_ASSIGN_OR_RETURN(note::VerifierKey log_key, note::VerifierKey::Parse(log_key_text));
   AMANAH_ASSIGN_OR_RETURN(note::VerifiedCheckpoint checkpoint,
-                          note::OpenCheckpoint(signed_checkpoint, origin, *log_key, {}));
+                          note::OpenCheckpoint(signed_checkpoint, origin, log_key, {}));
   if (checkpoint.checkpoint.size != entries.size()) {
     return VerifyFailed("the checkpoint is for " + std::to_string(checkpoint.checkpoint.size) +
                         " entries, the log has " + std::to_string(entries.size()));
@@ -306,6 +258,7 @@ Result<VerifyReport> VerifyLog(const SignedConfig& config, std::span<const Bytes
   if (checkpoint.checkpoint.root != tree.Root()) {
     return VerifyFailed("the log's root hash differs from the signed checkpoint's");
   }
+  VerifyReport report;
   report.entries = entries.size();
   report.root = tree.Root();
   return report;

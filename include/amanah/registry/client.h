@@ -34,8 +34,6 @@ struct Identity {
 Result<SecretBytes> EncodeIdentity(const Identity& identity);
 Result<Identity> DecodeIdentity(const SecretBytes& payload);
 
-record::RegistryId RegistryIdOf(const SignedConfig& config);
-
 // Enrolment: seals the identity to the registry key and signs the record and the entry.
 Result<Submission> Enrol(const SignedConfig& config, const SecretKey& enroller,
                          const Pseudonym& id, const Identity& identity,

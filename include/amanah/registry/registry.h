@@ -61,7 +61,7 @@ class Registry {
                                                 Clock& clock);
 
   const SignedConfig& config() const { return config_; }
-  const note::VerifierKey& log_key() const { return log_key_; }
+  const note::VerifierKey& log_key() const { return *log_key_; }
   const std::string& origin() const { return origin_; }
 
   // Checks one signed entry (signature, the actor's role and status now, the rules of its
@@ -95,7 +95,7 @@ class Registry {
   Clock& clock_;
   SignedConfig config_;
   std::string origin_;
-  note::VerifierKey log_key_;
+  std::optional<note::VerifierKey> log_key_;  // set by Create/Open
   std::optional<note::Signer> signer_;
 };
 

@@ -1,4 +1,4 @@
-#include "rules.h"
+#include "amanah/registry/rules.h"
 
 #include <sodium.h>
 
@@ -21,13 +21,6 @@ std::array<uint8_t, 32> Sha256(ByteView data) {
   std::array<uint8_t, 32> h;
   crypto_hash_sha256(h.data(), data.data(), data.size());
   return h;
-}
-
-Result<record::RegistryId> RegistryIdOf(const SignedConfig& config) {
-  record::RegistryId id;
-  if (config.config.registry_id.size() != id.size()) return Malformed("registry id is not 16 bytes");
-  std::copy(config.config.registry_id.begin(), config.config.registry_id.end(), id.begin());
-  return id;
 }
 
 Result<PersonAttributes> AttributesOf(const Record& record) {
@@ -145,7 +138,7 @@ Status CheckEnrol(const Checking& c, const EnrolBody& b) {
   auto parsed = record::ParseAttributes(b.attributes);
   if (!parsed.ok()) return Malformed("the attributes do not parse");
   AMANAH_RETURN_IF_ERROR(PersonAttributes::FromAttributes(*parsed).status());
-  AMANAH_ASSIGN_OR_RETURN(record::RegistryId registry_id, RegistryIdOf(c.config));
+  const record::RegistryId registry_id = c.config.config.Id();
   const Status sig =
       record::VerifyRecordSignature(c.actor->key.sign, registry_id, b.id.RecordId(), b.c1,
                                     b.ciphertext_hash, b.attributes, b.record_signature);
@@ -410,7 +403,7 @@ Status CheckEntry(const Entry& entry, ByteView attachment, StateView& state,
   if (!actor && key.FingerprintBytes() != entry.actor) {
     return InvalidArgument("the entry's actor is not the key it carries");
   }
-  AMANAH_ASSIGN_OR_RETURN(record::RegistryId registry_id, RegistryIdOf(*config));
+  const record::RegistryId registry_id = config->config.Id();
   AMANAH_RETURN_IF_ERROR(VerifyEntrySignature(entry, key.sign, registry_id));
 
   if (ctx.previous_time && entry.time < *ctx.previous_time - kMaxSkewSeconds) {

@@ -3,7 +3,7 @@
 //
 // FakeState is a minimal in-memory StateView/StateWriter over std::maps, only for these tests
 // (MemoryStore, src/store/, replaces it once merged).
-#include "rules.h"
+#include "amanah/registry/rules.h"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
