@@ -39,6 +39,8 @@ struct Context {
   explicit Context(Console& c) : console(c) {}
   Console& console;
   std::string home;  // --home; empty: $AMANAH_HOME, else ~/.amanah (see profile.h)
+  // --registry: the local registry folder; empty: $AMANAH_REGISTRY (see registry_ctx.h).
+  std::string registry;
   std::function<Status()> action;
 };
 

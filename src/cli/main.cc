@@ -75,6 +75,8 @@ int Main(int argc, char** argv) {
   app.fallthrough();  // global options may follow the command: `amanah key new … --home D`
   std::string passphrase_file;
   app.add_option("--home", ctx.home, "Your profile folder (default $AMANAH_HOME or ~/.amanah)");
+  app.add_option("--registry", ctx.registry,
+                 "The local registry folder (default $AMANAH_REGISTRY); see `amanah registry`");
   app.add_option("--passphrase-file", passphrase_file,
                  "Read the passphrase from the first line of this file (for scripts)");
   for (Family add : kFamilies) add(app, ctx);
