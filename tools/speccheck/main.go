@@ -1,6 +1,6 @@
-// Command speccheck is a second, independent implementation of spec §1–§6
-// (docs/spec.md) that recomputes every value in the test vectors of those
-// sections (docs/vectors/{pseudonym,key,ceremony,seal,dleq,release,drill}-*.json)
+// Command speccheck is a second, independent implementation of spec §1–§6 and
+// §9 (docs/spec.md) that recomputes every value in the test vectors of those
+// sections (docs/vectors/{pseudonym,key,ceremony,seal,dleq,release,drill,entry}-*.json)
 // and checks that every negative case fails with the expected code.
 //
 // It was written from docs/spec.md, the vectors and the cited RFCs only.
@@ -97,11 +97,19 @@ var checkers = map[string]func(*check, obj){
 	"release-noncanonical-proof-scalar.json": checkRelease,
 	"drill-valid.json":                       checkDrill,
 	"drill-wrong-share.json":                 checkDrill,
+	// §9
+	"entry-enrol.json":           checkEntry,
+	"entry-plan.json":            checkEntry,
+	"entry-approve.json":         checkEntry,
+	"entry-bad-signature.json":   checkEntryBadSignature,
+	"entry-trailing-byte.json":   checkEntryTrailingByte,
+	"entry-unknown-type.json":    checkEntryUnknownType,
+	"entry-unsorted-fields.json": checkEntryUnsortedFields,
 }
 
 // coveredPrefixes are the areas this program owns; log-* (§7) is checked by
 // tools/gocheck.
-var coveredPrefixes = []string{"pseudonym-", "key-", "ceremony-", "seal-", "dleq-", "release-", "drill-"}
+var coveredPrefixes = []string{"pseudonym-", "key-", "ceremony-", "seal-", "dleq-", "release-", "drill-", "entry-"}
 
 const skippedPrefix = "log-"
 
