@@ -336,11 +336,16 @@ func readField(name string, fs fieldSpec, v []byte) (interface{}, error) {
 			return nil, malformed("field %q: %d bytes, not a multiple of 8", name, len(v))
 		}
 		var out []uint64
+		seen := map[uint64]bool{}
 		for i := 0; i < len(v); i += 8 {
 			x, err := readPseudonym(name, v[i:i+8])
 			if err != nil {
 				return nil, err
 			}
+			if seen[x] {
+				return nil, malformed("field %q: id %d repeated", name, x)
+			}
+			seen[x] = true
 			out = append(out, x)
 		}
 		return out, nil
@@ -380,7 +385,14 @@ func readField(name string, fs fieldSpec, v []byte) (interface{}, error) {
 		}
 		return f, nil
 	case kVerifierKey:
-		return parseVerifierKey(string(v))
+		k, err := parseVerifierKey(string(v))
+		if err != nil {
+			return nil, err
+		}
+		if got := encodeFieldValue(fs, k); !bytes.Equal(got, v) {
+			return nil, malformed("field %q: verifier key does not re-encode to its bytes", name)
+		}
+		return k, nil
 	case kAttributes:
 		m, err := parseAttributes(v)
 		if err != nil {
@@ -536,7 +548,8 @@ func actorKey(e entry, typed map[string]interface{}, known *publicKey) (publicKe
 }
 
 // verifyEntry is the §9.4 order: parse the envelope, read the fields by type,
-// verify the signature under the actor's key.
+// find the actor's key, verify the signature under it, and for enrol verify the
+// record signature (§9.3) under the same key.
 func verifyEntry(registryID, b []byte, known *publicKey) (entry, map[string]interface{}, error) {
 	e, err := parseEntry(b)
 	if err != nil {
@@ -553,7 +566,16 @@ func verifyEntry(registryID, b []byte, known *publicKey) (entry, map[string]inte
 	if !ed25519Verify(k.sign, entrySigningMessage(registryID, e.unsigned), e.signature) {
 		return e, nil, verifyFailed("entry signature does not verify")
 	}
+	if entryTypes[e.typ].name == "enrol" && !ed25519Verify(k.sign, enrolRecordMessage(registryID, typed), typed["record_signature"].([]byte)) {
+		return e, nil, verifyFailed("record signature does not verify")
+	}
 	return e, typed, nil
+}
+
+// enrolRecordMessage is the §5.4 message rebuilt from an enrol entry's fields (§9.3).
+func enrolRecordMessage(registryID []byte, typed map[string]interface{}) []byte {
+	return cat(lp([]byte("amanah/v1/record-signature")), registryID, u64(typed["id"].(uint64)),
+		typed["c1"].([]byte), typed["ciphertext_hash"].([]byte), encodeFieldValue(fieldSpec{kind: kAttributes}, typed["attributes"]))
 }
 
 // ---- checkers ----------------------------------------------------------------------
@@ -657,8 +679,8 @@ func checkEntryEnrol(c *check, o obj, typed map[string]interface{}) {
 	c.eqHex("entry record_signature", typed["record_signature"].([]byte), o.str("record_signature"))
 	// §9.3: the record signature verifies from the entry alone (§5.4 message
 	// rebuilt from id, c1, ciphertext_hash and attributes), under the actor's key.
-	fromEntry := cat(lp([]byte("amanah/v1/record-signature")), regID, u64(typed["id"].(uint64)),
-		typed["c1"].([]byte), typed["ciphertext_hash"].([]byte), encodeFieldValue(fieldSpec{kind: kAttributes}, typed["attributes"]))
+	fromEntry := enrolRecordMessage(regID, typed)
+	c.eqHex("record signature message from the entry", fromEntry, o.str("record_signature_message"))
 	if !ed25519Verify(o.hex("actor_sign_public"), fromEntry, typed["record_signature"].([]byte)) {
 		c.fail("record signature does not verify from the entry alone")
 	}
