@@ -754,3 +754,128 @@ var (
 		return cat(fixed, ed25519Sign(o.hex("actor_sign_seed"), entrySigningMessage(o.hex("registry_id"), fixed)))
 	})
 )
+
+// refielded reads b's envelope, lets change edit its fields, and returns the
+// entry encoded again and signed with the file's actor seed (§9.4: "with …
+// set to …, it verifies").
+func refielded(c *check, o obj, b []byte, change func(fields []entryField) []entryField) []byte {
+	e, err := parseEntry(b)
+	if err != nil {
+		c.fail("envelope does not parse: %v", err)
+		return nil
+	}
+	fields := change(append([]entryField(nil), e.fields...))
+	unsigned := encodeEntryUnsigned(e.typ, e.time, e.actor, fields)
+	return cat(unsigned, ed25519Sign(o.hex("actor_sign_seed"), entrySigningMessage(o.hex("registry_id"), unsigned)))
+}
+
+// fieldOf returns the value of the field name, or nil.
+func fieldOf(fields []entryField, name string) []byte {
+	for _, f := range fields {
+		if f.name == name {
+			return f.value
+		}
+	}
+	return nil
+}
+
+// setField replaces the value of name; without it, the entry is unchanged.
+func setField(fields []entryField, name string, value []byte) []entryField {
+	for i := range fields {
+		if fields[i].name == name {
+			fields[i].value = value
+		}
+	}
+	return fields
+}
+
+// entryTypeIs checks the envelope's type byte against the §9.3 name the file's
+// text gives.
+func entryTypeIs(c *check, b []byte, name string) {
+	if e, err := parseEntry(b); err == nil && (entryTypes[e.typ] == nil || entryTypes[e.typ].name != name) {
+		c.fail("entry type %d, want %s", e.typ, name)
+	}
+}
+
+var (
+	// An attest of kind suspend with expires: without it, it verifies.
+	checkEntryAttestSuspendExpires = checkEntryNegative(func(c *check, o obj, b []byte) []byte {
+		resigned(c, o, b)
+		entryTypeIs(c, b, "attest")
+		return refielded(c, o, b, func(fields []entryField) []entryField {
+			if k := fieldOf(fields, "kind"); len(k) != 1 || k[0] != 2 {
+				c.fail("kind is %x, want 02 (suspend)", k)
+			}
+			var out []entryField
+			for _, f := range fields {
+				if f.name != "expires" {
+					out = append(out, f)
+				}
+			}
+			if len(out) != len(fields)-1 {
+				c.fail("no expires field")
+			}
+			return out
+		})
+	})
+	// A register-actor whose key file differs from actor_public_key_text only in
+	// its fingerprint line (well formed, another key's): with the key set to
+	// actor_public_key_text, it verifies.
+	checkEntryKeyBadFingerprint = checkEntryNegative(func(c *check, o obj, b []byte) []byte {
+		resigned(c, o, b)
+		entryTypeIs(c, b, "register-actor")
+		want := o.str("actor_public_key_text")
+		return refielded(c, o, b, func(fields []entryField) []entryField {
+			got := strings.Split(string(fieldOf(fields, "key")), "\n")
+			good := strings.Split(want, "\n")
+			differ := 0
+			for i := 0; i < len(got) && i < len(good); i++ {
+				if got[i] != good[i] {
+					differ++
+					if !strings.HasPrefix(got[i], "fingerprint: ") {
+						c.fail("line %d differs and is not the fingerprint line", i+1)
+					}
+				}
+			}
+			if len(got) != len(good) || differ != 1 {
+				c.fail("the key file differs from actor_public_key_text in %d lines, want 1", differ)
+			}
+			if _, err := parsePublicFile(string(fieldOf(fields, "key"))); err == nil || codeOf(err) != codeVerifyFailed {
+				c.fail("§3.2 on the key file: %v, want verify_failed (fingerprint does not match)", err)
+			}
+			return setField(fields, "key", []byte(want))
+		})
+	})
+	// An init whose operator_key is another operator's key: with it set to
+	// actor_public_key_text, it verifies; registry_id is the config's id.
+	checkEntryInitWrongOperator = checkEntryNegative(func(c *check, o obj, b []byte) []byte {
+		resigned(c, o, b)
+		entryTypeIs(c, b, "init")
+		return refielded(c, o, b, func(fields []entryField) []entryField {
+			if f, err := parseConfigFile(string(fieldOf(fields, "config"))); err != nil {
+				c.fail("config: %v", err)
+			} else {
+				c.eqHex("registry_id = the config's id", f.cfg.registryID, o.str("registry_id"))
+			}
+			other, err := parsePublicFile(string(fieldOf(fields, "operator_key")))
+			if err != nil || roles[other.role] != "operator" {
+				c.fail("operator_key is not an operator's public key file (%v)", err)
+			}
+			return setField(fields, "operator_key", []byte(o.str("actor_public_key_text")))
+		})
+	})
+	// The enrol entry with bit 0 of record_signature's first byte flipped, re-signed.
+	checkEntryEnrolBadRecordSignature = checkEntryNegative(func(c *check, o obj, b []byte) []byte {
+		resigned(c, o, b)
+		entryTypeIs(c, b, "enrol")
+		return refielded(c, o, b, func(fields []entryField) []entryField {
+			sig := append([]byte(nil), fieldOf(fields, "record_signature")...)
+			if len(sig) == 0 {
+				c.fail("no record_signature field")
+				return fields
+			}
+			sig[0] ^= 1
+			return setField(fields, "record_signature", sig)
+		})
+	})
+)
