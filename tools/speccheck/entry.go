@@ -336,11 +336,16 @@ func readField(name string, fs fieldSpec, v []byte) (interface{}, error) {
 			return nil, malformed("field %q: %d bytes, not a multiple of 8", name, len(v))
 		}
 		var out []uint64
+		seen := map[uint64]bool{}
 		for i := 0; i < len(v); i += 8 {
 			x, err := readPseudonym(name, v[i:i+8])
 			if err != nil {
 				return nil, err
 			}
+			if seen[x] {
+				return nil, malformed("field %q: id %d repeated", name, x)
+			}
+			seen[x] = true
 			out = append(out, x)
 		}
 		return out, nil
@@ -380,7 +385,14 @@ func readField(name string, fs fieldSpec, v []byte) (interface{}, error) {
 		}
 		return f, nil
 	case kVerifierKey:
-		return parseVerifierKey(string(v))
+		k, err := parseVerifierKey(string(v))
+		if err != nil {
+			return nil, err
+		}
+		if got := encodeFieldValue(fs, k); !bytes.Equal(got, v) {
+			return nil, malformed("field %q: verifier key does not re-encode to its bytes", name)
+		}
+		return k, nil
 	case kAttributes:
 		m, err := parseAttributes(v)
 		if err != nil {
@@ -536,7 +548,8 @@ func actorKey(e entry, typed map[string]interface{}, known *publicKey) (publicKe
 }
 
 // verifyEntry is the §9.4 order: parse the envelope, read the fields by type,
-// verify the signature under the actor's key.
+// find the actor's key, verify the signature under it, and for enrol verify the
+// record signature (§9.3) under the same key.
 func verifyEntry(registryID, b []byte, known *publicKey) (entry, map[string]interface{}, error) {
 	e, err := parseEntry(b)
 	if err != nil {
@@ -553,7 +566,16 @@ func verifyEntry(registryID, b []byte, known *publicKey) (entry, map[string]inte
 	if !ed25519Verify(k.sign, entrySigningMessage(registryID, e.unsigned), e.signature) {
 		return e, nil, verifyFailed("entry signature does not verify")
 	}
+	if entryTypes[e.typ].name == "enrol" && !ed25519Verify(k.sign, enrolRecordMessage(registryID, typed), typed["record_signature"].([]byte)) {
+		return e, nil, verifyFailed("record signature does not verify")
+	}
 	return e, typed, nil
+}
+
+// enrolRecordMessage is the §5.4 message rebuilt from an enrol entry's fields (§9.3).
+func enrolRecordMessage(registryID []byte, typed map[string]interface{}) []byte {
+	return cat(lp([]byte("amanah/v1/record-signature")), registryID, u64(typed["id"].(uint64)),
+		typed["c1"].([]byte), typed["ciphertext_hash"].([]byte), encodeFieldValue(fieldSpec{kind: kAttributes}, typed["attributes"]))
 }
 
 // ---- checkers ----------------------------------------------------------------------
@@ -657,8 +679,8 @@ func checkEntryEnrol(c *check, o obj, typed map[string]interface{}) {
 	c.eqHex("entry record_signature", typed["record_signature"].([]byte), o.str("record_signature"))
 	// §9.3: the record signature verifies from the entry alone (§5.4 message
 	// rebuilt from id, c1, ciphertext_hash and attributes), under the actor's key.
-	fromEntry := cat(lp([]byte("amanah/v1/record-signature")), regID, u64(typed["id"].(uint64)),
-		typed["c1"].([]byte), typed["ciphertext_hash"].([]byte), encodeFieldValue(fieldSpec{kind: kAttributes}, typed["attributes"]))
+	fromEntry := enrolRecordMessage(regID, typed)
+	c.eqHex("record signature message from the entry", fromEntry, o.str("record_signature_message"))
 	if !ed25519Verify(o.hex("actor_sign_public"), fromEntry, typed["record_signature"].([]byte)) {
 		c.fail("record signature does not verify from the entry alone")
 	}
@@ -730,5 +752,130 @@ var (
 		rest := b[len(b)-r.remaining() : len(b)-64]
 		fixed := cat(b[:entryHeaderLen], raw[1], raw[0], rest)
 		return cat(fixed, ed25519Sign(o.hex("actor_sign_seed"), entrySigningMessage(o.hex("registry_id"), fixed)))
+	})
+)
+
+// refielded reads b's envelope, lets change edit its fields, and returns the
+// entry encoded again and signed with the file's actor seed (§9.4: "with …
+// set to …, it verifies").
+func refielded(c *check, o obj, b []byte, change func(fields []entryField) []entryField) []byte {
+	e, err := parseEntry(b)
+	if err != nil {
+		c.fail("envelope does not parse: %v", err)
+		return nil
+	}
+	fields := change(append([]entryField(nil), e.fields...))
+	unsigned := encodeEntryUnsigned(e.typ, e.time, e.actor, fields)
+	return cat(unsigned, ed25519Sign(o.hex("actor_sign_seed"), entrySigningMessage(o.hex("registry_id"), unsigned)))
+}
+
+// fieldOf returns the value of the field name, or nil.
+func fieldOf(fields []entryField, name string) []byte {
+	for _, f := range fields {
+		if f.name == name {
+			return f.value
+		}
+	}
+	return nil
+}
+
+// setField replaces the value of name; without it, the entry is unchanged.
+func setField(fields []entryField, name string, value []byte) []entryField {
+	for i := range fields {
+		if fields[i].name == name {
+			fields[i].value = value
+		}
+	}
+	return fields
+}
+
+// entryTypeIs checks the envelope's type byte against the §9.3 name the file's
+// text gives.
+func entryTypeIs(c *check, b []byte, name string) {
+	if e, err := parseEntry(b); err == nil && (entryTypes[e.typ] == nil || entryTypes[e.typ].name != name) {
+		c.fail("entry type %d, want %s", e.typ, name)
+	}
+}
+
+var (
+	// An attest of kind suspend with expires: without it, it verifies.
+	checkEntryAttestSuspendExpires = checkEntryNegative(func(c *check, o obj, b []byte) []byte {
+		resigned(c, o, b)
+		entryTypeIs(c, b, "attest")
+		return refielded(c, o, b, func(fields []entryField) []entryField {
+			if k := fieldOf(fields, "kind"); len(k) != 1 || k[0] != 2 {
+				c.fail("kind is %x, want 02 (suspend)", k)
+			}
+			var out []entryField
+			for _, f := range fields {
+				if f.name != "expires" {
+					out = append(out, f)
+				}
+			}
+			if len(out) != len(fields)-1 {
+				c.fail("no expires field")
+			}
+			return out
+		})
+	})
+	// A register-actor whose key file differs from actor_public_key_text only in
+	// its fingerprint line (well formed, another key's): with the key set to
+	// actor_public_key_text, it verifies.
+	checkEntryKeyBadFingerprint = checkEntryNegative(func(c *check, o obj, b []byte) []byte {
+		resigned(c, o, b)
+		entryTypeIs(c, b, "register-actor")
+		want := o.str("actor_public_key_text")
+		return refielded(c, o, b, func(fields []entryField) []entryField {
+			got := strings.Split(string(fieldOf(fields, "key")), "\n")
+			good := strings.Split(want, "\n")
+			differ := 0
+			for i := 0; i < len(got) && i < len(good); i++ {
+				if got[i] != good[i] {
+					differ++
+					if !strings.HasPrefix(got[i], "fingerprint: ") {
+						c.fail("line %d differs and is not the fingerprint line", i+1)
+					}
+				}
+			}
+			if len(got) != len(good) || differ != 1 {
+				c.fail("the key file differs from actor_public_key_text in %d lines, want 1", differ)
+			}
+			if _, err := parsePublicFile(string(fieldOf(fields, "key"))); err == nil || codeOf(err) != codeVerifyFailed {
+				c.fail("§3.2 on the key file: %v, want verify_failed (fingerprint does not match)", err)
+			}
+			return setField(fields, "key", []byte(want))
+		})
+	})
+	// An init whose operator_key is another operator's key: with it set to
+	// actor_public_key_text, it verifies; registry_id is the config's id.
+	checkEntryInitWrongOperator = checkEntryNegative(func(c *check, o obj, b []byte) []byte {
+		resigned(c, o, b)
+		entryTypeIs(c, b, "init")
+		return refielded(c, o, b, func(fields []entryField) []entryField {
+			if f, err := parseConfigFile(string(fieldOf(fields, "config"))); err != nil {
+				c.fail("config: %v", err)
+			} else {
+				c.eqHex("registry_id = the config's id", f.cfg.registryID, o.str("registry_id"))
+			}
+			other, err := parsePublicFile(string(fieldOf(fields, "operator_key")))
+			if err != nil || roles[other.role] != "operator" {
+				c.fail("operator_key is not an operator's public key file (%v)", err)
+			}
+			return setField(fields, "operator_key", []byte(o.str("actor_public_key_text")))
+		})
+	})
+	// The enrol entry with bit 0 of record_signature's first byte flipped, re-signed.
+	checkEntryEnrolBadRecordSignature = checkEntryNegative(func(c *check, o obj, b []byte) []byte {
+		resigned(c, o, b)
+		entryTypeIs(c, b, "enrol")
+		return refielded(c, o, b, func(fields []entryField) []entryField {
+			sig := append([]byte(nil), fieldOf(fields, "record_signature")...)
+			if len(sig) == 0 {
+				c.fail("no record_signature field")
+				return fields
+			}
+			sig[0] ^= 1
+			return setField(fields, "record_signature", sig)
+		})
 	})
 )

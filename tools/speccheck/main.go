@@ -98,13 +98,17 @@ var checkers = map[string]func(*check, obj){
 	"drill-valid.json":                       checkDrill,
 	"drill-wrong-share.json":                 checkDrill,
 	// §9
-	"entry-enrol.json":           checkEntry,
-	"entry-plan.json":            checkEntry,
-	"entry-approve.json":         checkEntry,
-	"entry-bad-signature.json":   checkEntryBadSignature,
-	"entry-trailing-byte.json":   checkEntryTrailingByte,
-	"entry-unknown-type.json":    checkEntryUnknownType,
-	"entry-unsorted-fields.json": checkEntryUnsortedFields,
+	"entry-enrol.json":                      checkEntry,
+	"entry-plan.json":                       checkEntry,
+	"entry-approve.json":                    checkEntry,
+	"entry-bad-signature.json":              checkEntryBadSignature,
+	"entry-trailing-byte.json":              checkEntryTrailingByte,
+	"entry-unknown-type.json":               checkEntryUnknownType,
+	"entry-unsorted-fields.json":            checkEntryUnsortedFields,
+	"entry-attest-suspend-expires.json":     checkEntryAttestSuspendExpires,
+	"entry-key-bad-fingerprint.json":        checkEntryKeyBadFingerprint,
+	"entry-init-wrong-operator.json":        checkEntryInitWrongOperator,
+	"entry-enrol-bad-record-signature.json": checkEntryEnrolBadRecordSignature,
 }
 
 // coveredPrefixes are the areas this program owns; log-* (§7) is checked by

@@ -6,10 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "amanah/ceremony.h"
 #include "amanah/group.h"
 #include "amanah/keys.h"
 #include "amanah/merkle.h"
+#include "amanah/note.h"
 #include "amanah/record.h"
+#include "amanah/release.h"
 #include "amanah/registry/entry.h"
 #include "vectorgen.h"
 
@@ -160,13 +163,22 @@ std::vector<VectorFile> GenerateRegistryVectors() {
     out.push_back({"entry-plan.json", std::move(j)});
   }
 
-  // Approve. Draw order: custodian key; release id (16); the sealed partial (104 bytes,
-  // random here: the entry carries only its hash).
+  // Approve. Draw order: custodian key; release id (16); a test share (64 bytes reduced); the
+  // proof's random scalar (64 bytes reduced); the box (SealTo's draws). The sealed partial
+  // (§6.4) is custodian 2's over the enrol record, sealed to the plan's official; §9 hashes
+  // it and never parses it.
   SecretKey custodian = *GenerateKey(Role::kCustodian, "custodian 2 (test)", rng);
   registry::ApproveBody approve;
   approve.release = Draw<16>(rng);
   approve.custodian = 2;
-  const auto partial = Draw<104>(rng);
+  const group::Scalar share_scalar = group::ReduceScalar(Draw<64>(rng));
+  const group::Scalar proof_random = group::ReduceScalar(Draw<64>(rng));
+  const SecretBytes share = SecretBytes::CopyFrom(share_scalar);
+  const std::vector<record::SealedRecord> records = {sealed};
+  const release::Partial partial_decryption = *release::MakePartialWith(
+      registry_id, approve.release, approve.custodian, share, records, proof_random);
+  const Bytes partial = *release::SealPartial(official.pub.enc, registry_id, approve.release,
+                                              partial_decryption, rng);
   crypto_hash_sha256(approve.partial_hash.data(), partial.data(), partial.size());
   approve.checkpoint_size = 42;
   Entry approve_entry =
@@ -230,6 +242,88 @@ std::vector<VectorFile> GenerateRegistryVectors() {
                     "malformed", registry_id, custodian);
     j["entry"] = ToHex(bad);
     out.push_back({"entry-unknown-type.json", std::move(j)});
+  }
+  {
+    // attest: a suspension (kind 2) that carries `expires`, re-signed (§9.3: absent for
+    // suspend).
+    registry::AttestBody attest{official.pub.FingerprintBytes(), 2,
+                                registry::AttestationKind::kSuspend, 0};
+    Entry bad = registry::MakeEntry(attest, kTime + 180, custodian.pub.FingerprintBytes());
+    bad.fields["expires"] = ByteWriter().U64(static_cast<uint64_t>(kTime + 86400)).Take();
+    registry::SignEntry(bad, custodian, registry_id);
+    json j = Common("An attest entry of kind suspend (2) that carries expires, signed: expires "
+                    "is absent for suspend (§9.3), a presence rule, so the entry is malformed.",
+                    "malformed", registry_id, custodian);
+    j["entry"] = ToHex(bad.Encode());
+    out.push_back({"entry-attest-suspend-expires.json", std::move(j)});
+  }
+  {
+    // register-actor whose key field is the enroller's public key file with the fingerprint
+    // line of another key (the official's), signed by the enroller.
+    registry::RegisterActorBody reg{enroller.pub, "", std::nullopt};
+    Entry bad = registry::MakeEntry(reg, kTime + 240, enroller.pub.FingerprintBytes());
+    std::string text = FormatPublicKey(enroller.pub);
+    const std::string right = "fingerprint: " + enroller.pub.Fingerprint() + "\n";
+    const size_t at = text.find(right);
+    text.replace(at, right.size(), "fingerprint: " + official.pub.Fingerprint() + "\n");
+    bad.fields["key"] = Bytes(text.begin(), text.end());
+    registry::SignEntry(bad, enroller, registry_id);
+    json j = Common("A register-actor entry whose key field is the actor's public key file with "
+                    "another key's fingerprint line, signed: §3.2 rejects the file, and in an "
+                    "entry that is malformed (§9.2), not verify_failed.",
+                    "malformed", registry_id, enroller);
+    j["entry"] = ToHex(bad.Encode());
+    out.push_back({"entry-key-bad-fingerprint.json", std::move(j)});
+  }
+  {
+    // enrol with bit 0 of the record signature's first byte flipped, the entry re-signed.
+    registry::EnrolBody bad_enrol = enrol;
+    bad_enrol.record_signature[0] ^= 0x01;
+    Entry bad = registry::MakeEntry(bad_enrol, kTime, enroller.pub.FingerprintBytes());
+    registry::SignEntry(bad, enroller, registry_id);
+    json j = Common("The enrol entry with the low bit of its record signature's first byte "
+                    "flipped, the entry signed again: it parses and its signature verifies, but "
+                    "checking an enrol includes the record signature (§9.3): verify_failed.",
+                    "verify_failed", registry_id, enroller);
+    j["entry"] = ToHex(bad.Encode());
+    out.push_back({"entry-enrol-bad-record-signature.json", std::move(j)});
+  }
+  {
+    // init by one operator whose operator_key is another operator's key. Draw order: the
+    // signing operator's key, the other operator's key, three custodian keys, the ceremony's
+    // registry id (16) and dealer seed (32), then RunCeremony's draws.
+    SecretKey op = *GenerateKey(Role::kOperator, "operator (test)", rng);
+    SecretKey other_op = *GenerateKey(Role::kOperator, "another operator (test)", rng);
+    CeremonyInput input;
+    input.name = "test registry";
+    input.k = 2;
+    input.n = 3;
+    for (int i = 1; i <= 3; ++i) {
+      input.custodians.push_back(
+          GenerateKey(Role::kCustodian, "custodian " + std::to_string(i) + " (test)", rng)
+              ->pub);
+    }
+    const auto ceremony_id = Draw<16>(rng);
+    input.registry_id.assign(ceremony_id.begin(), ceremony_id.end());
+    const SecretBytes dealer = SecretBytes::CopyFrom(Draw<32>(rng));
+    const CeremonyOutput dealt = *RunCeremony(input, dealer, rng);
+    const record::RegistryId init_id = dealt.config.config.Id();
+    registry::InitBody init;
+    const std::string config_text = FormatConfigFile(dealt.config);
+    init.config_file.assign(config_text.begin(), config_text.end());
+    init.log_origin = "amanah.example/test";
+    init.log_key =
+        note::VerifierKey::Create(init.log_origin, note::kTypeEd25519, op.pub.sign)->ToString();
+    init.operator_key = other_op.pub;
+    Entry bad = registry::MakeEntry(init, kTime - 60, op.pub.FingerprintBytes());
+    registry::SignEntry(bad, op, init_id);
+    json j = Common("An init entry signed by the operator of actor_public_key_text whose "
+                    "operator_key is another operator's key: the key an init is verified under "
+                    "is its operator_key (§9.1), whose fingerprint is not the actor: "
+                    "verify_failed, before the signature.",
+                    "verify_failed", init_id, op);
+    j["entry"] = ToHex(bad.Encode());
+    out.push_back({"entry-init-wrong-operator.json", std::move(j)});
   }
   return out;
 }

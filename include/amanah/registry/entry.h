@@ -146,6 +146,15 @@ Entry MakeEntry(const Body& body, Time time, const Fingerprint& actor);
 // The typed body of an entry; kMalformed if a field is missing, extra or out of range.
 Result<Body> ReadBody(const Entry& entry);
 
+// docs/spec.md §9.1: the key an entry carries for its own actor (init: operator_key,
+// register-actor: key); nullopt for every other type (the registry's key under `actor`).
+std::optional<PublicKey> CarriedKey(const Body& body);
+// docs/spec.md §9.4, the checks after the typed read, in order: `key`'s fingerprint is
+// entry.actor, the entry's signature verifies under it, and for an enrol the record signature
+// (§5.4, §9.3) verifies under it over the same registry id. kVerifyFailed otherwise.
+Status VerifyEntry(const Entry& entry, const Body& body, const PublicKey& key,
+                   const record::RegistryId& registry_id);
+
 }  // namespace amanah::registry
 
 #endif  // AMANAH_REGISTRY_ENTRY_H_

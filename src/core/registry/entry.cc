@@ -116,10 +116,13 @@ class FieldReader {
     if (b->empty() || b->size() % 8 != 0) {
       return Malformed("entry field " + name + " is not a list of ids");
     }
+    std::set<Pseudonym> seen;
     for (size_t i = 0; i < b->size(); i += 8) {
       std::array<uint8_t, 8> a;
       std::copy(b->begin() + i, b->begin() + i + 8, a.begin());
       AMANAH_ASSIGN_OR_RETURN(Pseudonym p, IdFrom(name, a));
+      // §9.2: a list names each person once; a repeat is malformed, not left to the rules.
+      if (!seen.insert(p).second) return Malformed("entry field " + name + " repeats an id");
       out.push_back(p);
     }
     return out;
@@ -277,6 +280,10 @@ Result<Body> ReadInit(FieldReader& r) {
   auto vkey = note::VerifierKey::Parse(b.log_key);
   if (!vkey.ok() || vkey->ToString() != b.log_key) {
     return Malformed("entry field log_key is not a verifier key");
+  }
+  // §9.3: the log's key is an Ed25519 checkpoint key (type 0x01); any other type is malformed.
+  if (vkey->type() != note::kTypeEd25519) {
+    return Malformed("entry field log_key is not an Ed25519 verifier key");
   }
   AMANAH_ASSIGN_OR_RETURN(b.operator_key, r.Key("operator_key"));
   AMANAH_ASSIGN_OR_RETURN(b.log_origin, r.Text("origin", kOriginText));
@@ -537,6 +544,32 @@ Result<Body> ReadBody(const Entry& entry) {
   if (!body.ok()) return body;
   AMANAH_RETURN_IF_ERROR(r.Done());
   return body;
+}
+
+std::optional<PublicKey> CarriedKey(const Body& body) {
+  if (const auto* init = std::get_if<InitBody>(&body)) return init->operator_key;
+  if (const auto* reg = std::get_if<RegisterActorBody>(&body)) return reg->key;
+  return std::nullopt;
+}
+
+Status VerifyEntry(const Entry& entry, const Body& body, const PublicKey& key,
+                   const record::RegistryId& registry_id) {
+  // docs/spec.md §9.1: with another fingerprint there is no key to verify under.
+  if (key.FingerprintBytes() != entry.actor) {
+    return VerifyFailed("the entry's actor is not the fingerprint of the signer's key");
+  }
+  AMANAH_RETURN_IF_ERROR(VerifyEntrySignature(entry, key.sign, registry_id));
+  // docs/spec.md §9.3: an enrol's record signature, same key and registry id, is part of
+  // checking the entry, so no reader accepts an enrolment the registry would refuse.
+  if (const auto* enrol = std::get_if<EnrolBody>(&body)) {
+    if (!record::VerifyRecordSignature(key.sign, registry_id, enrol->id.RecordId(), enrol->c1,
+                                       enrol->ciphertext_hash, enrol->attributes,
+                                       enrol->record_signature)
+             .ok()) {
+      return VerifyFailed("the enrol entry's record signature does not verify");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace amanah::registry

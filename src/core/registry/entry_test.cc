@@ -184,6 +184,11 @@ TEST(Body, RejectsMissingExtraAndOutOfRangeFields) {
                                                   P(2), "r", 0, 0}},
                           0, {});
   EXPECT_EQ(ReadBody(event).status().code(), Code::kMalformed);  // a replacement on withdrew
+  // §9.2: a pseudonym list names each id once.
+  Entry request = MakeEntry(ReleaseRequestBody{Id16{1}, Id16{2}, {P(1), P(2), P(1)}, 0}, 0, {});
+  EXPECT_EQ(ReadBody(request).status().code(), Code::kMalformed);
+  request.fields["people"].resize(16);
+  EXPECT_TRUE(ReadBody(request).ok());
   Entry enrol = MakeEntry(std::get<EnrolBody>(AllBodies()[4]), 0, {});
   enrol.fields["c1"] = Bytes(32, 0);  // the identity
   EXPECT_EQ(ReadBody(enrol).status().code(), Code::kMalformed);
@@ -212,10 +217,13 @@ TEST(EntryVectors, RecomputeEveryFile) {
     EXPECT_EQ(ToHex(key->sign), j["actor_sign_public"].get<std::string>());
     const std::string expect = j["expect"];
 
+    // §9.4's order: parse, read by type, the actor's key (carried by init and register-actor,
+    // else the vector's key) with its fingerprint, the signature, an enrol's record signature.
     auto parsed = Entry::Parse(bytes);
     Status st = parsed.status();
-    if (st.ok()) st = ReadBody(*parsed).status();
-    if (st.ok()) st = VerifyEntrySignature(*parsed, key->sign, rid);
+    Result<Body> read = st.ok() ? ReadBody(*parsed) : Result<Body>(st);
+    if (st.ok()) st = read.status();
+    if (st.ok()) st = VerifyEntry(*parsed, *read, CarriedKey(*read).value_or(*key), rid);
     EXPECT_EQ(st.ok() ? "ok" : std::string(CodeName(st.code())), expect) << st.ToString();
     if (expect != "ok") continue;
 

@@ -407,6 +407,13 @@ TEST_F(RulesTest, InitOnlyOnceAndFirst) {
   EXPECT_TRUE(state_.FindActor(Fp(Cust(2)))->has_value());
 }
 
+TEST_F(RulesTest, InitLogKeyOfAnotherTypeIsMalformed) {
+  InitBody b = std::get<InitBody>(*ReadBody(InitEntry(op())));
+  b.log_key = note::VerifierKey::Create("amanah.example/test", note::kTypeCosignatureV1,
+                                        op().pub.sign)->ToString();
+  EXPECT_CODE(ReadBody(MakeEntry(b, now_, Fp(op()))).status(), kMalformed);  // §9.3
+}
+
 TEST_F(RulesTest, InitWithAnotherConfigIsRefused) {
   FakeState empty;
   std::swap(empty, state_);
@@ -436,9 +443,48 @@ TEST_F(RulesTest, BadSignatureIsVerifyFailed) {
   EXPECT_CODE(SubmitSigned(foreign, e.sealed), kVerifyFailed);
 }
 
-TEST_F(RulesTest, UnknownActorIsNotFound) {
+// docs/spec.md §9.1: no key under `actor`, or a carried key of another fingerprint, leaves
+// nothing to verify under: verify_failed, checked before the signature.
+TEST_F(RulesTest, UnknownActorIsVerifyFailed) {
   SecretKey stranger = Key(Role::kEnroller, "stranger");
-  EXPECT_CODE(Do(WithdrawBody{P(1), "request"}, stranger), kNotFound);
+  EXPECT_CODE(Do(WithdrawBody{P(1), "request"}, stranger), kVerifyFailed);
+}
+
+TEST_F(RulesTest, CarriedKeyOfAnotherFingerprintIsVerifyFailed) {
+  // init whose operator_key is not the actor (signed by the actor: only the key is wrong).
+  FakeState empty;
+  std::swap(empty, state_);
+  SecretKey other = Key(Role::kOperator, "other operator");
+  InitBody b = std::get<InitBody>(*ReadBody(InitEntry(op())));
+  b.operator_key = other.pub;
+  EXPECT_CODE(Submit(MakeEntry(b, now_, Fp(op())), op()), kVerifyFailed);
+  EXPECT_TRUE(Submit(InitEntry(op()), op()).ok());
+  // register-actor whose key is not the actor.
+  SecretKey enroller = Key(Role::kEnroller, "enroller");
+  SecretKey monitor = Key(Role::kMonitor, "monitor");
+  EXPECT_CODE(Submit(MakeEntry(RegisterActorBody{monitor.pub, "", {}}, now_, Fp(enroller)),
+                     enroller),
+              kVerifyFailed);
+  EXPECT_TRUE(Register(enroller).ok());
+}
+
+// docs/spec.md §9.3: the record signature is part of checking an enrol entry. An entry whose
+// own signature is valid but whose record signature is not is refused as verify_failed.
+TEST_F(RulesTest, EnrolWithBadRecordSignatureIsVerifyFailed) {
+  SecretKey enroller = Admitted(Role::kEnroller, "enroller");
+  Enrolment e = Seal(enroller, P(5), Person("un"));
+  EnrolBody bad = e.body;
+  bad.record_signature[0] ^= 1;
+  EXPECT_CODE(Do(bad, enroller, e.sealed), kVerifyFailed);
+  // Also on replay (no attachment, no clock), and the same entry reads and parses.
+  now_ += 10;
+  Entry entry = MakeEntry(bad, now_, Fp(enroller));
+  SignEntry(entry, enroller, registry_id_);
+  ASSERT_TRUE(Entry::Parse(entry.Encode()).ok());
+  ASSERT_TRUE(ReadBody(entry).ok());
+  EXPECT_CODE(SubmitSigned(entry, {}, /*replay=*/true), kVerifyFailed);
+  EXPECT_FALSE(state_.FindRecord(P(5))->has_value());
+  EXPECT_TRUE(Do(e.body, enroller, e.sealed).ok());
 }
 
 TEST_F(RulesTest, TimeSkew) {
@@ -467,12 +513,12 @@ TEST_F(RulesTest, RegisterActor) {
   EXPECT_EQ(actor->org_kind, OrgKind::kUn);
   SecretKey custodian = Key(Role::kCustodian, "self-made custodian");
   EXPECT_CODE(Register(custodian), kPolicyDenied);
-  // Proof of possession: the actor must be the key carried.
+  // Proof of possession: the actor must be the key carried (§9.1: verify_failed).
   SecretKey enroller = Key(Role::kEnroller, "enroller");
   now_ += 10;
   EXPECT_CODE(Submit(MakeEntry(RegisterActorBody{enroller.pub, "", {}}, now_, Fp(monitor)),
                      enroller),
-              kInvalidArgument);
+              kVerifyFailed);
 }
 
 // --- attest ----------------------------------------------------------------------------------
@@ -614,7 +660,7 @@ TEST_F(RulesTest, Plan) {
   EXPECT_CODE(with([](Plan& p) { p.window_end = p.window_start; }), kInvalidArgument);
   EXPECT_CODE(with([](Plan& p) { p.tolerance_minutes = 0; }), kInvalidArgument);
   EXPECT_CODE(with([](Plan& p) { p.tolerance_minutes = 10081; }), kInvalidArgument);
-  EXPECT_CODE(with([](Plan& p) { p.people = {P(1), P(1)}; }), kInvalidArgument);
+  EXPECT_CODE(with([](Plan& p) { p.people = {P(1), P(1)}; }), kMalformed);  // §9.2
   EXPECT_CODE(with([](Plan& p) { p.people = {}; }), kInvalidArgument);
   EXPECT_CODE(with([](Plan& p) { p.people = {P(1), P(8)}; }), kNotFound);
   EXPECT_CODE(with([](Plan& p) { p.people = {P(1), P(3)}; }), kPolicyDenied);  // withdrawn
