@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -179,7 +180,8 @@ class Story {
   Result<std::vector<std::pair<std::string, Bytes>>> DatabaseFiles() {
     std::vector<std::pair<std::string, Bytes>> files;
     for (const char* name : {"registry.db", "registry.db-wal"}) {
-      if (!fs::exists(dir_ / name)) continue;
+      std::error_code ec;
+      if (!fs::exists(dir_ / name, ec)) continue;
       DEMO_TRY(Bytes bytes, ReadFile(dir_ / name));
       files.emplace_back(name, std::move(bytes));
     }
@@ -333,7 +335,12 @@ class Story {
       a.needs.insert(needs.substr(pos, comma == std::string::npos ? comma : comma - pos));
       pos = comma == std::string::npos ? comma : comma + 1;
     }
-    a.household = static_cast<uint32_t>(std::stoul(get("household_size")));
+    const std::string household = get("household_size");
+    auto [end, ec] = std::from_chars(household.data(), household.data() + household.size(),
+                                     a.household);
+    if (ec != std::errc() || end != household.data() + household.size()) {
+      return InvalidArgument("household size is not a number");
+    }
     // A patient travels with one companion when the household allows it.
     a.companions = a.needs.count("medical") && a.household > 1 ? 1 : 0;
     DEMO_TRY(a.consent, registry::ConsentScope::Parse(get("consent")));
@@ -346,7 +353,9 @@ class Story {
     std::vector<demo::ListRow> rows = demo::SyntheticList(kListSize + kSingleSize);
     const std::vector<demo::ListRow> listed(rows.begin(), rows.begin() + kListSize);
     const fs::path machine = dir_ / "enroller-1";
-    fs::create_directories(machine);
+    std::error_code ec;
+    fs::create_directories(machine, ec);
+    if (ec) return Unavailable("cannot make the enroller's folder");
     const fs::path csv_path = machine / "list.csv";
     {
       std::ofstream f(csv_path, std::ios::binary);
@@ -416,7 +425,7 @@ class Story {
     out_ << "  import progress: " << Join(progress, " ") << " / " << batch.size()
          << " checked, committed in one transaction as entries #" << idx.front() << "–#"
          << idx.back() << "\n";
-    fs::remove_all(machine);
+    fs::remove_all(machine, ec);
     out_ << "  enroller 1 deletes list.csv from its machine: the names now exist only sealed\n";
 
     for (int i = kListSize; i < kListSize + kSingleSize; ++i) {
@@ -883,7 +892,7 @@ Status Demo(std::ostream& out, const DemoOptions& options) {
   } else {
     dir = options.dir;
     fs::create_directories(dir, ec);
-    if (ec || !fs::is_directory(dir)) return InvalidArgument("--dir: cannot make the folder");
+    if (ec || !fs::is_directory(dir, ec)) return InvalidArgument("--dir: cannot make the folder");
     if (!fs::is_empty(dir, ec) || ec) return InvalidArgument("--dir: the folder is not empty");
   }
   const auto started = std::chrono::steady_clock::now();
@@ -901,7 +910,11 @@ Status Demo(std::ostream& out, const DemoOptions& options) {
     if (options.dir.empty()) {
       fs::remove_all(dir, ec);
     } else {
-      for (const auto& e : fs::directory_iterator(dir, ec)) fs::remove_all(e.path(), ec);
+      std::vector<fs::path> made;
+      for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        made.push_back(it->path());
+      }
+      for (const auto& p : made) fs::remove_all(p, ec);
     }
     out << "\nDemo folder removed (--keep keeps it).\n";
   }

@@ -372,11 +372,16 @@ class CrashSafety : public ::testing::Test {
       Status s = PrepareImport(*prepared);
       ASSERT_TRUE(s.ok()) << s.ToString();
     }
-    std::chrono::microseconds full{};
-    auto whole = RunTrial(kind, prepared->root / (std::string(name) + "-calibrate"),
-                          std::chrono::seconds(120), &full);
-    ASSERT_TRUE(whole.ok()) << whole.status().ToString();
-    ASSERT_FALSE(whole->killed);
+    // The shorter of two uninterrupted runs: a first, cold run may be an outlier.
+    std::chrono::microseconds full = std::chrono::microseconds::max();
+    for (int i = 0; i < 2; ++i) {
+      std::chrono::microseconds took{};
+      auto whole = RunTrial(kind, prepared->root / (std::string(name) + "-calibrate"),
+                            std::chrono::seconds(120), &took);
+      ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+      ASSERT_FALSE(whole->killed);
+      full = std::min(full, took);
+    }
     std::mt19937_64 rng(seed_ ^ static_cast<uint64_t>(kind));
     std::uniform_real_distribution<double> jitter(0.0, 1.0);
     std::map<uint64_t, int> sizes;
