@@ -669,9 +669,8 @@ class Story {
            << row.attributes.household << "\n";
     }
     out_ << "  official 1 sees: manifest of " << m.rows.size() << " people (first "
-         << std::min(kManifestRowsShown, m.rows.size()) << " shown), " << m.patients
-         << " patients, " << m.companions << " companions, " << m.seats
-         << " seats; opened with custodians " << Join(combined) << "; partials that failed: "
+         << std::min(kManifestRowsShown, m.rows.size()) << " shown), patients " << m.patients
+         << ", companions " << m.companions << ", seats " << m.seats << "; opened with custodians " << Join(combined) << "; partials that failed: "
          << (failed.empty() ? "none" : Join(failed)) << "\n";
     auto other = registry::client::OpenManifest(config_, officials_[1].key, release_, records,
                                                 approvals);
