@@ -21,6 +21,15 @@ run ceremony deal --name north-registry --k 3 "${custodians[@]}" --out "$T/cer"
 accept() { run share accept --config "$T/cer/config.amanah" --share "$T/cer/share-$1.sealed" --key "$T/c$1.key"; }
 accept 1; accept 2
 
+for cmd in "registry init" "actor register" "actor admit" "actor suspend" "actor reinstate" \
+           "actor list" "enrol" "import" "list" "withdraw"; do
+  run $cmd --help
+  [ $rc = 0 ] && grep -q '^Example' "$OUT" && ok "$cmd --help has an example" \
+    || bad "$cmd --help: exit $rc or no example"
+done
+run import --help; grep -q 'SENSITIVE' "$OUT" && ok "import --help says the ids file is sensitive" \
+  || bad "import --help: ids file"
+
 # --- registry init -------------------------------------------------------------------------
 expect "init refuses a config with 2 of k=3 acceptances" 4 registry init --config "$T/cer/config.amanah" --kdf test
 grep -q 'at least k = 3' "$ERR" && ok "the refusal says k acceptances are needed" || bad "refusal text"
