@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "amanah/pseudonym.h"
+#include "card.h"
 #include "cli.h"
 #include "io.h"
 
@@ -214,20 +215,26 @@ struct CardOptions {
 Status Card(Context& ctx, const CardOptions& o) {
   Result<Pseudonym> id = Pseudonym::Parse(o.id);
   if (!id.ok()) return Status(id.status().code(), o.id + ": " + id.status().message());
-  AMANAH_ASSIGN_OR_RETURN(QrMatrix qr, EncodeQr(id->QrPayload()));
-  std::string data;
-  if (o.format == "svg") {
-    data = Svg(*id, qr);
-  } else {
-    AMANAH_ASSIGN_OR_RETURN(data, Png(*id, qr));
-  }
-  AMANAH_RETURN_IF_ERROR(WriteFileAtomic(o.out, data, {.secret = false, .overwrite = o.force}));
+  AMANAH_RETURN_IF_ERROR(WriteCard(*id, o.format, o.out, o.force));
   ctx.console.out() << "card for " << id->ToString() << " written to " << o.out
                     << " (QR code: " << id->QrPayload() << ")\n";
   return Status::Ok();
 }
 
 }  // namespace
+
+Result<std::string> RenderCard(const Pseudonym& id, std::string_view format) {
+  if (format != "svg" && format != "png") return InvalidArgument("a card is svg or png");
+  AMANAH_ASSIGN_OR_RETURN(QrMatrix qr, EncodeQr(id.QrPayload()));
+  if (format == "svg") return Svg(id, qr);
+  return Png(id, qr);
+}
+
+Status WriteCard(const Pseudonym& id, std::string_view format, const std::string& path,
+                 bool overwrite) {
+  AMANAH_ASSIGN_OR_RETURN(std::string data, RenderCard(id, format));
+  return WriteFileAtomic(path, data, {.secret = false, .overwrite = overwrite});
+}
 
 void AddCardCommands(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<CardOptions>();

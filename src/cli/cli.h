@@ -54,6 +54,10 @@ void AddCeremonyCommands(CLI::App& app, Context& ctx);  // ceremony_cmd.cc: cere
 void AddDrillCommands(CLI::App& app, Context& ctx);     // drill_cmd.cc
 void AddCardCommands(CLI::App& app, Context& ctx);      // card_cmd.cc
 void AddDemoCommands(CLI::App& app, Context& ctx);      // demo.cc
+void AddRegistryCommands(CLI::App& app, Context& ctx);  // registry_cmd.cc: registry init
+void AddActorCommands(CLI::App& app, Context& ctx);     // actor_cmd.cc
+void AddPersonCommands(CLI::App& app, Context& ctx);    // person_cmd.cc: enrol, list, withdraw
+void AddImportCommands(CLI::App& app, Context& ctx);    // import_cmd.cc
 
 // `amanah demo`: a ceremony, a sealed record and a threshold opening, step by step.
 int RunDemo(std::ostream& out);

@@ -61,8 +61,10 @@ constexpr const char* kFooter =
 using Family = void (*)(CLI::App&, Context&);
 // The order is the order of `amanah --help`. Registry commands (enrol, plan, release,
 // approve, verify…) plug in here as one more family when the Registry service lands.
-constexpr Family kFamilies[] = {AddKeyCommands,  AddCeremonyCommands, AddDrillCommands,
-                                AddCardCommands, AddIdCommands,       AddDemoCommands};
+constexpr Family kFamilies[] = {AddKeyCommands,      AddCeremonyCommands, AddDrillCommands,
+                                AddCardCommands,     AddIdCommands,       AddDemoCommands,
+                                AddRegistryCommands, AddActorCommands,    AddPersonCommands,
+                                AddImportCommands};
 
 int Main(int argc, char** argv) {
   SystemConsole console;

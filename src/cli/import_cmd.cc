@@ -1,0 +1,494 @@
+// `amanah import FILE.csv`: an enroller enrols a whole list at once, all or nothing.
+//
+// The file is read twice, streamed in 64 KiB chunks (memory does not grow with the file):
+//   1. every row is checked (each bad row is reported with its line and the reason, never
+//      its content) and counted; any bad row stops the import before anything is written;
+//      the enroller sees the count and a summary (by role and district, "<5" for small cells)
+//      and confirms;
+//   2. the rows are read again and sealed (in two threads), and all the entries are submitted
+//      in one transaction (Registry::SubmitAll). A file that changed between the passes
+//      (another SHA-256) is refused.
+// The pseudonyms go to --ids-out (line number -> pseudonym, 0600): that file links rows to
+// people's IDs, so it is as sensitive as the list itself.
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "amanah/csv.h"
+#include "amanah/pseudonym.h"
+#include "amanah/registry/client.h"
+#include "amanah/registry/rules.h"
+#include "cli.h"
+#include "common.h"
+#include "io.h"
+#include "people.h"
+#include "registry_ctx.h"
+
+namespace amanah::cli {
+namespace {
+
+using registry::PersonAttributes;
+using registry::client::Identity;
+
+constexpr size_t kChunkBytes = 64 * 1024;
+constexpr size_t kSealBatch = 1024;  // rows held (with their names) at once while sealing
+constexpr size_t kMaxReportedRows = 1000;
+
+struct ImportOptions {
+  std::string key;
+  std::string file;
+  std::string list;
+  std::string mapping;
+  std::string preset = "spreadsheet";
+  std::string delimiter;
+  std::string ids_out;
+  std::string default_role, default_district, default_consent, default_needs = "none";
+  uint32_t default_household = 1;
+  bool yes = false;
+};
+
+void WipeString(std::string& s) {
+  Wipe({reinterpret_cast<uint8_t*>(s.data()), s.size()});
+  s.clear();
+}
+
+// One row, checked.
+struct Person {
+  uint64_t line = 0;
+  Identity who;
+  PersonAttributes attributes;
+  void Wipe() {
+    WipeString(who.name);
+    WipeString(who.birth_year);
+    WipeString(who.phone);
+    WipeString(who.notes);
+  }
+};
+
+std::string Cell(const MappedRow& row, const char* field) {
+  auto it = row.fields.find(field);
+  return it == row.fields.end() ? std::string() : std::string(TrimAscii(it->second));
+}
+
+// The row's person, or the reason it is not valid (naming the field, never the value).
+Result<Person> ToPerson(const MappedRow& row, const ImportOptions& o, registry::Time now) {
+  Person p;
+  p.line = row.line;
+  std::string full = Cell(row, "full_name");
+  if (full.empty()) {
+    std::string given = Cell(row, "given_name"), family = Cell(row, "family_name");
+    full = given.empty() ? family : family.empty() ? given : given + " " + family;
+    WipeString(given);
+    WipeString(family);
+  }
+  p.who.name = std::move(full);
+  p.who.birth_year = Cell(row, "birth_year");
+  p.who.phone = Cell(row, "phone");
+  auto notes = row.fields.find("notes");
+  if (notes != row.fields.end()) p.who.notes = notes->second;
+  Status s = CheckName(p.who.name);
+  if (s.ok()) s = CheckBirthYear(p.who.birth_year, now);
+  if (s.ok()) s = CheckFreeText(p.who.phone, 64, false, "phone");
+  if (s.ok()) s = CheckFreeText(p.who.notes, 1024, true, "notes");
+  if (!s.ok()) {
+    p.Wipe();
+    return s;
+  }
+  auto or_default = [&row](const char* field, const std::string& fallback) {
+    std::string v = Cell(row, field);
+    return v.empty() ? fallback : v;
+  };
+  PersonAttributes& a = p.attributes;
+  Result<std::string> role = ParsePersonRole(or_default("role", o.default_role));
+  Result<std::set<std::string>> needs = ParseNeeds(or_default("needs", o.default_needs));
+  Result<registry::ConsentScope> consent =
+      ParseConsent(or_default("consent", o.default_consent));
+  std::string household = Cell(row, "household_size");
+  Result<uint32_t> seats = household.empty() ? Result<uint32_t>(o.default_household)
+                                             : ParseCount(household, 1, 20, "household size");
+  a.district = or_default("district", o.default_district);
+  a.list = o.list;
+  for (const Status& st : {role.status(), needs.status(), consent.status(), seats.status()}) {
+    if (!st.ok()) {
+      p.Wipe();
+      return st;
+    }
+  }
+  if (a.district.empty()) s = InvalidArgument("district is missing");
+  if (!s.ok()) {
+    p.Wipe();
+    return s;
+  }
+  a.role = *role;
+  a.needs = *needs;
+  a.consent = *consent;
+  a.household = *seats;
+  a.companions = 0;
+  s = CheckAttributes(a);
+  if (!s.ok()) {
+    p.Wipe();
+    return s;
+  }
+  return p;
+}
+
+// Reads the file in chunks, maps each non-empty row and hands it to `row_fn`. Fills `digest`
+// with the file's SHA-256 and `mapper_out` with the mapper (for the summary).
+struct FileScan {
+  std::array<uint8_t, crypto_hash_sha256_BYTES> digest{};
+  std::optional<ColumnMapper> mapper;
+  char delimiter = ',';
+};
+
+Result<FileScan> ScanFile(const ImportOptions& o, const ColumnMapping& mapping,
+                          const CsvOptions& csv_options,
+                          const std::function<Status(const MappedRow&)>& row_fn) {
+  const int fd = ::open(o.file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return NotFound(o.file + ": no such file");
+    return Unavailable(o.file + ": cannot be opened");
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    return InvalidArgument(o.file + ": not a regular file");
+  }
+  AMANAH_ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Create(csv_options));
+  FileScan scan;
+  crypto_hash_sha256_state hash;
+  crypto_hash_sha256_init(&hash);
+  std::vector<uint8_t> buf(kChunkBytes);
+  bool header_seen = false;
+  CsvRecord record;
+  auto drain = [&]() -> Status {
+    while (reader.Next(record)) {
+      if (!header_seen) {
+        header_seen = true;
+        Result<ColumnMapper> mapper = ColumnMapper::Create(mapping, record);
+        if (!mapper.ok()) return WithPath(o.file, mapper.status());
+        scan.mapper.emplace(std::move(mapper).value());
+        continue;
+      }
+      if (record.AllFieldsEmpty()) continue;
+      Result<MappedRow> row = scan.mapper->Map(record);
+      for (std::string& f : record.fields) WipeString(f);
+      if (!row.ok()) return WithPath(o.file, row.status());
+      Status s = row_fn(*row);
+      for (auto& [field, value] : row->fields) WipeString(value);
+      AMANAH_RETURN_IF_ERROR(s);
+    }
+    return Status::Ok();
+  };
+  for (;;) {
+    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Unavailable(o.file + ": read error");
+    }
+    if (n == 0) break;
+    crypto_hash_sha256_update(&hash, buf.data(), static_cast<unsigned long long>(n));
+    Status fed = reader.Feed(ByteView(buf.data(), static_cast<size_t>(n)));
+    if (!fed.ok()) return WithPath(o.file, fed);
+    AMANAH_RETURN_IF_ERROR(drain());
+  }
+  Wipe(buf);
+  Status fin = reader.Finish();
+  if (!fin.ok()) return WithPath(o.file, fin);
+  AMANAH_RETURN_IF_ERROR(drain());
+  if (!header_seen) return Malformed(o.file + ": the file is empty (no header line)");
+  crypto_hash_sha256_final(&hash, scan.digest.data());
+  scan.delimiter = reader.delimiter();
+  return scan;
+}
+
+// A progress bar on a terminal, a line every 10% otherwise, on stderr.
+class Progress {
+ public:
+  Progress(Context& ctx, size_t total)
+      : err_(ctx.console.err()), total_(std::max<size_t>(total, 1)),
+        tty_(isatty(STDERR_FILENO) == 1) {}
+  void Update(size_t done) {
+    const size_t pct = std::min<size_t>(100, done * 100 / total_);
+    if (tty_) {
+      if (pct == last_) return;
+      const size_t filled = pct * 30 / 100;
+      err_ << "\rimporting [" << std::string(filled, '#') << std::string(30 - filled, ' ') << "] "
+           << pct << "%" << (pct == 100 ? "\n" : "") << std::flush;
+    } else {
+      if (pct / 10 == last_ / 10 && last_ != kNone) return;
+      err_ << "import: " << pct / 10 * 10 << "%\n";
+    }
+    last_ = pct;
+  }
+
+ private:
+  static constexpr size_t kNone = 1000;
+  std::ostream& err_;
+  size_t total_;
+  bool tty_;
+  size_t last_ = kNone;
+};
+
+void PrintCounts(std::ostream& out, const char* title, const std::map<std::string, uint64_t>& m) {
+  out << title << ":";
+  // Largest first, so that a long list of small districts does not hide the big ones.
+  std::vector<std::pair<std::string, uint64_t>> v(m.begin(), m.end());
+  std::stable_sort(v.begin(), v.end(), [](auto& a, auto& b) { return a.second > b.second; });
+  for (const auto& [key, n] : v) out << "  " << registry::ShowCount(n, false) << " " << key;
+  out << "\n";
+}
+
+Result<ColumnMapping> MappingOf(const ImportOptions& o) {
+  ColumnMapping mapping;
+  if (!o.mapping.empty()) {
+    Result<ColumnMapping> spec = ColumnMapping::FromSpec(o.mapping);
+    if (!spec.ok()) return Status(spec.status().code(), "--mapping: " + spec.status().message());
+    mapping = std::move(spec).value();
+  }
+  if (o.preset == "kobo") mapping.preset = ColumnPreset::kKobo;
+  if (o.preset == "spreadsheet") mapping.preset = ColumnPreset::kSpreadsheet;
+  if (o.preset == "none") mapping.preset = ColumnPreset::kNone;
+  return mapping;
+}
+
+Result<CsvOptions> CsvOptionsOf(const ImportOptions& o) {
+  CsvOptions c;
+  if (o.delimiter.empty()) {
+    c.detect_delimiter = true;
+  } else if (o.delimiter == "tab" || o.delimiter == "\\t") {
+    c.delimiter = '\t';
+  } else if (o.delimiter.size() == 1) {
+    c.delimiter = o.delimiter[0];
+  } else {
+    return InvalidArgument("--delimiter must be one character (or 'tab')");
+  }
+  return c;
+}
+
+// Seals people[begin, end) into out[begin, end).
+void SealRange(const SignedConfig& config, const SecretKey& key, registry::Time now,
+               std::vector<Person>& people, const std::vector<Pseudonym>& ids,
+               std::vector<Result<registry::Submission>>& out, size_t begin, size_t end) {
+  for (size_t i = begin; i < end; ++i) {
+    out[i] = registry::client::Enrol(config, key, ids[i], people[i].who, people[i].attributes,
+                                     now);
+    people[i].Wipe();
+  }
+}
+
+Status Import(Context& ctx, const ImportOptions& o) {
+  if (!registry::IsValidText(o.list, 64)) {
+    return InvalidArgument("--list must be 1 to 64 bytes of text without control characters");
+  }
+  if (Exists(o.ids_out)) return Conflict(o.ids_out + " already exists; choose another --ids-out");
+  AMANAH_ASSIGN_OR_RETURN(ColumnMapping mapping, MappingOf(o));
+  AMANAH_ASSIGN_OR_RETURN(CsvOptions csv_options, CsvOptionsOf(o));
+  if (!o.default_role.empty()) AMANAH_RETURN_IF_ERROR(ParsePersonRole(o.default_role).status());
+  if (!o.default_consent.empty()) {
+    AMANAH_RETURN_IF_ERROR(ParseConsent(o.default_consent).status());
+  }
+  AMANAH_RETURN_IF_ERROR(ParseNeeds(o.default_needs).status());
+  if (o.default_household < 1 || o.default_household > 20) {
+    return InvalidArgument("--default-household must be 1 to 20");
+  }
+  AMANAH_ASSIGN_OR_RETURN(UserSession s, OpenAsUser(ctx, o.key));
+  AMANAH_RETURN_IF_ERROR(RequireActive(s, {Role::kEnroller}, "importing a list"));
+  const SignedConfig& config = s.reg().config();
+
+  // Pass 1: check every row; count.
+  registry::Time now = CommandClock().Now();
+  uint64_t rows = 0, bad = 0;
+  std::map<std::string, uint64_t> by_role, by_district;
+  std::ostream& err = ctx.console.err();
+  auto check = [&](const MappedRow& row) -> Status {
+    Result<Person> p = ToPerson(row, o, now);
+    if (!p.ok()) {
+      if (++bad <= kMaxReportedRows) {
+        err << o.file << ": line " << row.line << ": " << p.status().message() << "\n";
+      }
+      return Status::Ok();
+    }
+    ++rows;
+    ++by_role[p->attributes.role];
+    ++by_district[p->attributes.district];
+    p->Wipe();
+    return Status::Ok();
+  };
+  AMANAH_ASSIGN_OR_RETURN(FileScan first, ScanFile(o, mapping, csv_options, check));
+  if (bad > 0) {
+    if (bad > kMaxReportedRows) {
+      err << o.file << ": … and " << (bad - kMaxReportedRows) << " more bad rows\n";
+    }
+    return Malformed(o.file + ": " + std::to_string(bad) + " of " + std::to_string(bad + rows) +
+                     " rows are not valid (listed above); nothing was imported");
+  }
+  if (rows == 0) return InvalidArgument(o.file + ": no rows to import");
+
+  std::ostream& out = ctx.console.out();
+  out << o.file << ": " << rows << " people to enrol on list \"" << o.list << "\"\n";
+  out << "columns:";
+  for (const auto& [field, header] : first.mapper->resolved()) {
+    out << "  " << field << " <- \"" << header << "\"";
+  }
+  out << "\n";
+  if (!first.mapper->ignored_headers().empty()) {
+    out << "not imported:";
+    for (const std::string& h : first.mapper->ignored_headers()) out << "  \"" << h << "\"";
+    out << "\n";
+  }
+  PrintCounts(out, "by role", by_role);
+  PrintCounts(out, "by district", by_district);
+  out.flush();
+
+  if (!o.yes) {
+    if (!StdinIsTerminal()) {
+      return InvalidArgument("no terminal to confirm on: add --yes to import without asking");
+    }
+    AMANAH_ASSIGN_OR_RETURN(std::string answer,
+                            PromptLine(ctx, "Enrol these " + std::to_string(rows) +
+                                                " people? [y/N]"));
+    if (answer != "y" && answer != "Y" && answer != "yes") {
+      return InvalidArgument("not confirmed; nothing was imported");
+    }
+  }
+
+  // Pass 2: read again, seal in batches with two threads.
+  Progress progress(ctx, 2 * rows);
+  now = CommandClock().Now();
+  AMANAH_ASSIGN_OR_RETURN(auto view, s.reg().Read());
+  std::set<Pseudonym> drawn;
+  std::vector<registry::Submission> submissions;
+  std::vector<std::pair<uint64_t, Pseudonym>> ids_of_lines;
+  submissions.reserve(rows);
+  std::vector<Person> batch;
+  auto seal_batch = [&]() -> Status {
+    std::vector<Pseudonym> ids;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      Pseudonym id;
+      for (;;) {
+        id = Pseudonym::Generate();
+        if (drawn.count(id)) continue;
+        AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Record> used, view->FindRecord(id));
+        if (!used) break;
+      }
+      drawn.insert(id);
+      ids.push_back(id);
+      ids_of_lines.emplace_back(batch[i].line, id);
+    }
+    std::vector<Result<registry::Submission>> sealed(batch.size(), Internal("not sealed"));
+    const size_t half = batch.size() / 2;
+    std::thread worker(SealRange, std::cref(config), std::cref(s.key), now, std::ref(batch),
+                       std::cref(ids), std::ref(sealed), half, batch.size());
+    SealRange(config, s.key, now, batch, ids, sealed, 0, half);
+    worker.join();
+    for (size_t i = 0; i < sealed.size(); ++i) {
+      if (!sealed[i].ok()) {
+        return Status(sealed[i].status().code(), o.file + ": line " +
+                                                     std::to_string(batch[i].line) + ": " +
+                                                     sealed[i].status().message());
+      }
+      submissions.push_back(std::move(sealed[i]).value());
+    }
+    batch.clear();
+    progress.Update(submissions.size());
+    return Status::Ok();
+  };
+  auto collect = [&](const MappedRow& row) -> Status {
+    Result<Person> p = ToPerson(row, o, now);
+    if (!p.ok()) return Conflict(o.file + ": the file changed during the import; run it again");
+    batch.push_back(std::move(p).value());
+    if (batch.size() == kSealBatch) return seal_batch();
+    return Status::Ok();
+  };
+  Result<FileScan> second = ScanFile(o, mapping, csv_options, collect);
+  if (second.ok() && !batch.empty()) {
+    Status sealed = seal_batch();
+    if (!sealed.ok()) second = sealed;
+  }
+  for (Person& p : batch) p.Wipe();
+  if (!second.ok()) return second.status();
+  if (second->digest != first.digest || submissions.size() != rows) {
+    return Conflict(o.file + ": the file changed during the import; run it again");
+  }
+  view.reset();
+
+  // The IDs first: a pseudonym nobody can link to its row is of no use to the person.
+  std::string ids_csv = CsvWriteRecord({"line", "pseudonym"});
+  for (const auto& [line, id] : ids_of_lines) {
+    ids_csv += CsvWriteRecord({std::to_string(line), id.ToString()});
+  }
+  AMANAH_RETURN_IF_ERROR(WriteFileAtomic(o.ids_out, ids_csv, {.secret = true}));
+  Result<std::vector<uint64_t>> written = s.reg().SubmitAll(
+      submissions, [&](size_t done) { progress.Update(rows + done); });
+  if (!written.ok()) {
+    unlink(o.ids_out.c_str());
+    return Status(written.status().code(),
+                  written.status().message() + "; nothing was imported");
+  }
+  out << "enrolled: " << rows << " people on list \"" << o.list << "\" (log entries "
+      << written->front() << " to " << written->back() << ")\n"
+      << "pseudonyms: " << o.ids_out
+      << " (line -> ID; it links rows to people: keep it as safe as the list)\n";
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddImportCommands(CLI::App& app, Context& ctx) {
+  auto o = std::make_shared<ImportOptions>();
+  auto* imp = app.add_subcommand(
+      "import", "Enrol a whole list from a CSV file (spreadsheet, KoboToolbox, ODK): all or "
+                "nothing");
+  imp->add_option("FILE", o->file, "The CSV file (UTF-8)")->required();
+  imp->add_option("--list", o->list, "The list these people are enrolled on")->required();
+  imp->add_option("--ids-out", o->ids_out,
+                  "Where to write each row's pseudonym (CSV: line,pseudonym; 0600). SENSITIVE: "
+                  "it links the rows of your file to the people's IDs")
+      ->required();
+  imp->add_option("--key", o->key, "Your enroller key file (default: key in your profile folder)");
+  imp->add_option("--mapping", o->mapping,
+                  "Columns: \"given_name=First Name,family_name=Surname,district=Area\" "
+                  "(fields: given_name, family_name, full_name, birth_year, role, district, "
+                  "needs, household_size, consent, phone, notes)");
+  imp->add_option("--preset", o->preset,
+                  "Known header names to map the other columns: spreadsheet (default; English "
+                  "and Arabic), kobo (KoboToolbox/ODK) or none")
+      ->check(CLI::IsMember({"spreadsheet", "kobo", "none"}));
+  imp->add_option("--delimiter", o->delimiter,
+                  "The field separator: , ; | or tab (default: detected from the header line)");
+  imp->add_option("--default-role", o->default_role, "Role for rows without one");
+  imp->add_option("--default-district", o->default_district, "District for rows without one");
+  imp->add_option("--default-consent", o->default_consent,
+                  "Consent for rows without one, e.g. un,ngo (never assumed otherwise)");
+  imp->add_option("--default-needs", o->default_needs, "Needs for rows without them (none)");
+  imp->add_option("--default-household", o->default_household,
+                  "Household size for rows without one (1)");
+  imp->add_flag("--yes", o->yes, "Do not ask for confirmation (scripts)");
+  imp->footer(
+      "The name is full_name, else given_name and family_name joined by a space. Role,\n"
+      "district and consent come from their columns, else the --default-… options; a row\n"
+      "with neither is an error. Every row is checked first: each bad row is reported with\n"
+      "its line number and reason (never its content) and then nothing is imported (exit 3).\n"
+      "Then the count and a summary are shown and, on a terminal, you confirm (y/N);\n"
+      "without a terminal --yes is needed.\n"
+      "Example:\n  amanah import east-aleppo.csv --list east-aleppo --preset kobo "
+      "--default-consent un,ngo \\\n    --ids-out east-aleppo-ids.csv --key enroller.key");
+  OnRun(imp, ctx, [&ctx, o] { return Import(ctx, *o); });
+}
+
+}  // namespace amanah::cli

@@ -1,0 +1,126 @@
+// `amanah registry init`: the operator sets up a local registry folder (registry_ctx.h) from
+// a ceremony's config that k custodians have accepted: a fresh operator key (which signs
+// the log's checkpoints), the config, and the SQLite store with entry 0.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "amanah/bytes.h"
+#include "amanah/ceremony.h"
+#include "amanah/keys.h"
+#include "amanah/note.h"
+#include "amanah/registry/registry.h"
+#include "amanah/registry/sqlite_store.h"
+#include "cli.h"
+#include "common.h"
+#include "io.h"
+#include "registry_ctx.h"
+
+namespace amanah::cli {
+namespace {
+
+struct InitOptions {
+  std::string config;
+  std::string origin;
+  std::string kdf = "moderate";
+};
+
+// The operator's passphrase for a new key: from --operator-passphrase's sources if one is
+// set, else asked twice on the terminal.
+Result<SecretBytes> NewOperatorPassphrase(Context& ctx) {
+  if (std::getenv(kOperatorPassphraseEnv) != nullptr) return OperatorPassphrase(ctx);
+  return ctx.console.ReadPassphrase("New passphrase for the operator key", true);
+}
+
+Status RegistryInit(Context& ctx, const InitOptions& o) {
+  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
+  AMANAH_ASSIGN_OR_RETURN(SignedConfig config, LoadConfig(o.config));
+  const RegistryConfig& c = config.config;
+  if (config.acceptances.size() < c.k) {
+    return VerifyFailed(o.config + ": " + std::to_string(config.acceptances.size()) + " of " +
+                        std::to_string(c.n) + " custodians accepted the config; at least k = " +
+                        std::to_string(c.k) +
+                        " must (each runs amanah share accept) before a registry uses it");
+  }
+  if (Status v = VerifyConfig(config, c.k); !v.ok()) return WithPath(o.config, v);
+  const std::string origin = o.origin.empty() ? "amanah/" + ToHex(c.registry_id) : o.origin;
+  if (!note::IsValidKeyName(origin)) {
+    return InvalidArgument("--origin must be non-empty text without spaces or '+'");
+  }
+  for (const std::string& path :
+       {paths.Database(), paths.OperatorKey(), paths.OperatorKey() + ".pub", paths.Config()}) {
+    if (Exists(path)) {
+      return Conflict(paths.dir + " already holds a registry (" + path +
+                      " exists); a registry is set up once");
+    }
+  }
+  AMANAH_ASSIGN_OR_RETURN(KdfParams kdf, KdfPreset(o.kdf));
+  AMANAH_RETURN_IF_ERROR(MakeDirectory(paths.dir, 0700));
+  AMANAH_ASSIGN_OR_RETURN(SecretBytes passphrase, NewOperatorPassphrase(ctx));
+  AMANAH_ASSIGN_OR_RETURN(SecretKey key, GenerateKey(Role::kOperator, "registry-operator"));
+  AMANAH_ASSIGN_OR_RETURN(std::string sealed, SealSecretKey(key, passphrase, kdf));
+
+  // From here on, a failure removes what was made, so that init can simply be run again.
+  std::vector<std::string> made;
+  auto undo = [&made](Status failure) {
+    for (const std::string& path : made) unlink(path.c_str());
+    return failure;
+  };
+  Status s = WriteFileAtomic(paths.OperatorKey(), sealed, {.secret = true});
+  if (!s.ok()) return s;
+  made.push_back(paths.OperatorKey());
+  s = WriteFileAtomic(paths.OperatorKey() + ".pub", FormatPublicKey(key.pub), {});
+  if (!s.ok()) return undo(s);
+  made.push_back(paths.OperatorKey() + ".pub");
+  s = WriteFileAtomic(paths.Config(), FormatConfigFile(config), {});
+  if (!s.ok()) return undo(s);
+  made.push_back(paths.Config());
+  made.push_back(paths.Database());
+  made.push_back(paths.Database() + "-wal");
+  made.push_back(paths.Database() + "-shm");
+  auto store = registry::SqliteStore::Open(paths.Database());
+  if (!store.ok()) return undo(WithPath(paths.Database(), store.status()));
+  auto reg = registry::Registry::Create(**store, config, key, origin, CommandClock());
+  if (!reg.ok()) {
+    store->reset();
+    return undo(reg.status());
+  }
+  ctx.console.out() << "registry \"" << c.name << "\" set up in " << paths.dir << "\n"
+                    << "threshold: " << c.k << " of " << c.n << " custodians\n"
+                    << "origin: " << (*reg)->origin() << "\n"
+                    << "log key: " << (*reg)->log_key().ToString() << "\n"
+                    << "operator key: " << paths.OperatorKey() << " (fingerprint "
+                    << key.pub.Fingerprint() << "; it signs the log's checkpoints)\n"
+                    << "Give the log key and the config to every custodian and auditor: they "
+                       "verify the log with it.\n";
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddRegistryCommands(CLI::App& app, Context& ctx) {
+  auto* reg = app.add_subcommand("registry", "Set up a local registry (the operator)");
+  reg->require_subcommand(1);
+
+  auto o = std::make_shared<InitOptions>();
+  auto* init = reg->add_subcommand(
+      "init",
+      "Create a registry folder from a ceremony's config accepted by at least k custodians: "
+      "a new operator key, the config, the database and its first log entry");
+  init->add_option("--config", o->config, "The config file from the ceremony, with acceptances")
+      ->required();
+  init->add_option("--origin", o->origin,
+                   "The log's name in its checkpoints (default: amanah/<registry id in hex>)");
+  init->add_option("--kdf", o->kdf,
+                   "Cost of the operator key's passphrase: interactive, moderate (default) or "
+                   "sensitive");
+  init->footer(
+      "The folder is --registry DIR (or $AMANAH_REGISTRY); it must not hold a registry yet.\n"
+      "The operator's passphrase comes from $AMANAH_OPERATOR_PASSPHRASE or the terminal.\n"
+      "Example:\n  amanah registry init --config ceremony/config.amanah --registry /srv/amanah");
+  OnRun(init, ctx, [&ctx, o] { return RegistryInit(ctx, *o); });
+}
+
+}  // namespace amanah::cli
