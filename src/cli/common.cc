@@ -83,13 +83,6 @@ Result<SignedConfig> LoadConfig(const std::string& path) {
   return config;
 }
 
-record::RegistryId RegistryIdOf(const RegistryConfig& config) {
-  record::RegistryId id{};
-  std::copy_n(config.registry_id.begin(), std::min(id.size(), config.registry_id.size()),
-              id.begin());
-  return id;
-}
-
 std::string FormatShareFile(const ShareFile& share) {
   return std::string(kShareHeader) + "\nindex: " + std::to_string(share.index) +
          "\nconfig-hash: " + ToHex(share.config_hash) + "\nbox: " + ToBase64(share.box) + "\n";

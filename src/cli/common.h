@@ -34,10 +34,6 @@ Result<PublicKey> LoadPublicKey(const std::string& path);
 Result<SecretKey> LoadSecretKey(Context& ctx, const std::string& path);
 Result<SignedConfig> LoadConfig(const std::string& path);
 
-// The registry id of a config as the release functions take it.
-// REQUIRES: CheckConfigShape(config).ok() (true of every parsed config)
-record::RegistryId RegistryIdOf(const RegistryConfig& config);
-
 // A custodian's sealed share as the dealer hands it over (docs/cli.md):
 //   amanah sealed share v1 / index: <i> / config-hash: <hex> / box: <base64, 104 bytes>
 struct ShareFile {

@@ -37,7 +37,7 @@ Status DrillRespond(Context& ctx, const DrillOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(std::string key_path, KeyPathOrProfile(ctx, o.key));
   AMANAH_ASSIGN_OR_RETURN(OpenedShare opened, OpenCustodianShare(ctx, o.config, o.share, key_path));
   AMANAH_ASSIGN_OR_RETURN(release::DrillResponse response,
-                          release::RespondToDrill(RegistryIdOf(opened.config.config), opened.index,
+                          release::RespondToDrill(opened.config.config.Id(), opened.index,
                                                   opened.share, challenge));
   const std::string text = FormatDrillResponse(response);
   if (o.out.empty()) {
@@ -63,7 +63,7 @@ Status DrillVerify(Context& ctx, const DrillOptions& o) {
     return Malformed(o.response + ": custodian index out of range for this config");
   }
   release::Custodian custodian{response->index, c.verification_shares[response->index - 1]};
-  Status ok = release::VerifyDrill(RegistryIdOf(c), custodian, challenge, *response);
+  Status ok = release::VerifyDrill(c.Id(), custodian, challenge, *response);
   if (!ok.ok()) {
     return VerifyFailed(o.response + ": the drill response of custodian " +
                         std::to_string(response->index) + " does not verify");
