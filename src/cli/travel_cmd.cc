@@ -93,7 +93,8 @@ Status Reconcile(Context& ctx, const ReconcileOptions& o) {
   for (const auto& [name, n] : counts) out << " " << name << " " << n << ";";
   out << " flagged " << flagged << "\n";
   if (flagged > 0) {
-    ctx.console.err() << "amanah: " << flagged
+    // With --fail-on-flag a flag is the command's failure (exit 1), reported as errors are.
+    ctx.console.err() << (o.fail_on_flag ? "amanah: error: " : "amanah: warning: ") << flagged
                       << " flagged (held: next point overdue; missing: boarded, never arrived)\n";
     if (o.fail_on_flag) ctx.exit_code = 1;
   }
