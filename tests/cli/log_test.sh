@@ -102,5 +102,13 @@ expect "verify needs a checkpoint with --entries" 2 verify --config "$config" --
 expect "verify finds the changed byte" 4 verify --config "$config"
 grep -q '^amanah: error: the log does not verify: entry 5: ' "$ERR" && ok "the error names entry 5" \
   || bad "message: $(cat "$ERR")"
+for cmd in "plan create" "plan show" "plan substitute" "plan leave" "release request" \
+           "release approve" "release refuse" "release status" "release open" "export" "sight" \
+           "reconcile" "log checkpoint" "log key" "log entry" "log prove" "log consistency" \
+           "log export" "verify"; do
+  run $cmd --help
+  [ $rc = 0 ] && grep -q '^Example' "$OUT" && ok "$cmd --help has an example" \
+    || bad "$cmd --help: exit $rc or no example"
+done
 no_secret_in
 finish
