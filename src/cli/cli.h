@@ -42,6 +42,9 @@ struct Context {
   // --registry: the local registry folder; empty: $AMANAH_REGISTRY (see registry_ctx.h).
   std::string registry;
   std::function<Status()> action;
+  // An action that succeeded may still ask for a non-zero exit (`reconcile --fail-on-flag`
+  // exits 1 when someone is flagged); errors keep the codes of ExitCode.
+  int exit_code = 0;
 };
 
 // Makes `fn` the action to run if the user chose `command`.
@@ -58,6 +61,11 @@ void AddRegistryCommands(CLI::App& app, Context& ctx);  // registry_cmd.cc: regi
 void AddActorCommands(CLI::App& app, Context& ctx);     // actor_cmd.cc
 void AddPersonCommands(CLI::App& app, Context& ctx);    // person_cmd.cc: enrol, list, withdraw
 void AddImportCommands(CLI::App& app, Context& ctx);    // import_cmd.cc
+void AddPlanCommands(CLI::App& app, Context& ctx);      // plan_cmd.cc
+void AddReleaseCommands(CLI::App& app, Context& ctx);   // release_cmd.cc
+void AddExportCommands(CLI::App& app, Context& ctx);    // export_cmd.cc
+void AddTravelCommands(CLI::App& app, Context& ctx);    // travel_cmd.cc: sight, reconcile
+void AddLogCommands(CLI::App& app, Context& ctx);       // log_cmd.cc: log, verify
 
 // `amanah demo`: a ceremony, a sealed record and a threshold opening, step by step.
 int RunDemo(std::ostream& out);

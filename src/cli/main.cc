@@ -61,10 +61,11 @@ constexpr const char* kFooter =
 using Family = void (*)(CLI::App&, Context&);
 // The order is the order of `amanah --help`. Registry commands (enrol, plan, release,
 // approve, verify…) plug in here as one more family when the Registry service lands.
-constexpr Family kFamilies[] = {AddKeyCommands,      AddCeremonyCommands, AddDrillCommands,
-                                AddCardCommands,     AddIdCommands,       AddDemoCommands,
-                                AddRegistryCommands, AddActorCommands,    AddPersonCommands,
-                                AddImportCommands};
+constexpr Family kFamilies[] = {
+    AddKeyCommands,      AddCeremonyCommands, AddDrillCommands,  AddCardCommands,
+    AddIdCommands,       AddDemoCommands,     AddRegistryCommands, AddActorCommands,
+    AddPersonCommands,   AddImportCommands,   AddPlanCommands,   AddReleaseCommands,
+    AddExportCommands,   AddTravelCommands,   AddLogCommands};
 
 int Main(int argc, char** argv) {
   SystemConsole console;
@@ -97,7 +98,7 @@ int Main(int argc, char** argv) {
   }
   Status status = ctx.action();
   console.out().flush();
-  return status.ok() ? 0 : Fail(status);
+  return status.ok() ? ctx.exit_code : Fail(status);
 }
 
 }  // namespace

@@ -1,0 +1,265 @@
+// `amanah log checkpoint|key|entry|prove|consistency|export` and `amanah verify`: the
+// registry's Merkle log (RFC 9162 hashing, C2SP signed notes) as anyone can check it.
+//
+// `log checkpoint` is the operator's (it opens operator.key); the others only read. `verify`
+// needs nothing secret and trusts nothing but the public config it is given: it replays every
+// entry through the registry's rules and compares the tree with a signed checkpoint.
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "amanah/bytes.h"
+#include "amanah/merkle.h"
+#include "amanah/note.h"
+#include "amanah/registry/entry.h"
+#include "common.h"
+#include "cli.h"
+#include "io.h"
+#include "registry_io.h"
+
+namespace amanah::cli {
+namespace {
+
+Result<OpenRegistry> OpenReadOnly(Context& ctx) {
+  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
+  return OpenLocalRegistry(ctx, paths, false);
+}
+
+Status Checkpoint(Context& ctx) {
+  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
+  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenLocalRegistry(ctx, paths, true));
+  AMANAH_ASSIGN_OR_RETURN(std::string note, open.registry->SignCheckpoint());
+  ctx.console.out() << note;
+  return Status::Ok();
+}
+
+Status Key(Context& ctx) {
+  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
+  ctx.console.out() << open.registry->log_key().ToString() << "\n";
+  return Status::Ok();
+}
+
+Status EntryCmd(Context& ctx, uint64_t index) {
+  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
+  AMANAH_ASSIGN_OR_RETURN(auto view, open.registry->Read());
+  AMANAH_ASSIGN_OR_RETURN(uint64_t size, view->LogSize());
+  if (index >= size) {
+    return NotFound("no entry " + std::to_string(index) + ": the log has " +
+                    std::to_string(size) + " entries");
+  }
+  AMANAH_ASSIGN_OR_RETURN(Bytes bytes, view->LogEntry(index));
+  Result<registry::Entry> entry = registry::Entry::Parse(bytes);
+  ctx.console.out() << "type: "
+                    << (entry.ok() ? std::string(registry::EntryTypeName(entry->type)) : "?")
+                    << "\n"
+                    << "leaf: " << ToHex(bytes) << "\n"
+                    << "leaf-hash: " << ToBase64(merkle::LeafHash(bytes)) << "\n";
+  return Status::Ok();
+}
+
+// The size of the latest signed checkpoint, else the log's size.
+Result<uint64_t> DefaultSize(registry::Registry& reg, registry::StateView& view) {
+  AMANAH_ASSIGN_OR_RETURN(std::optional<uint64_t> size, reg.store().LatestCheckpointSize());
+  if (size) return *size;
+  return view.LogSize();
+}
+
+void PrintHashes(Context& ctx, const std::vector<merkle::Hash>& hashes) {
+  for (const merkle::Hash& h : hashes) ctx.console.out() << ToBase64(h) << "\n";
+}
+
+Status Prove(Context& ctx, uint64_t index, std::optional<uint64_t> size_flag) {
+  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
+  AMANAH_ASSIGN_OR_RETURN(auto view, open.registry->Read());
+  uint64_t size = 0;
+  if (size_flag) {
+    size = *size_flag;
+  } else {
+    AMANAH_ASSIGN_OR_RETURN(size, DefaultSize(*open.registry, *view));
+  }
+  if (index >= size) {
+    return InvalidArgument("entry " + std::to_string(index) + " is not in a tree of " +
+                           std::to_string(size) + " entries");
+  }
+  AMANAH_ASSIGN_OR_RETURN(auto proof, open.registry->InclusionProof(index, size));
+  PrintHashes(ctx, proof);
+  return Status::Ok();
+}
+
+Status Consistency(Context& ctx, uint64_t first, uint64_t second) {
+  if (first > second) return InvalidArgument("A must not be larger than B");
+  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
+  AMANAH_ASSIGN_OR_RETURN(auto proof, open.registry->ConsistencyProof(first, second));
+  PrintHashes(ctx, proof);
+  return Status::Ok();
+}
+
+Result<std::vector<Bytes>> AllEntries(registry::StateView& view) {
+  AMANAH_ASSIGN_OR_RETURN(uint64_t size, view.LogSize());
+  std::vector<Bytes> entries;
+  entries.reserve(size);
+  for (uint64_t i = 0; i < size; ++i) {
+    AMANAH_ASSIGN_OR_RETURN(Bytes e, view.LogEntry(i));
+    entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+struct ExportLogOptions {
+  std::string out;
+  bool force = false;
+};
+
+Status ExportLog(Context& ctx, const ExportLogOptions& o) {
+  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
+  AMANAH_ASSIGN_OR_RETURN(auto view, open.registry->Read());
+  AMANAH_ASSIGN_OR_RETURN(std::vector<Bytes> entries, AllEntries(*view));
+  std::string text;
+  for (const Bytes& e : entries) text += ToBase64(e) + "\n";
+  AMANAH_RETURN_IF_ERROR(WriteFileAtomic(o.out, text, {.secret = false, .overwrite = o.force}));
+  ctx.console.out() << entries.size() << " entries written to " << o.out << "\n";
+  return Status::Ok();
+}
+
+struct VerifyOptions {
+  std::string config, entries, checkpoint;
+};
+
+constexpr size_t kMaxEntriesFile = size_t{1} << 30;
+
+Status Verify(Context& ctx, const VerifyOptions& o) {
+  AMANAH_ASSIGN_OR_RETURN(SignedConfig config, LoadConfig(o.config));
+  std::vector<Bytes> entries;
+  std::string checkpoint;
+  if (!o.checkpoint.empty()) {
+    AMANAH_ASSIGN_OR_RETURN(checkpoint, ReadFile(o.checkpoint, 64 * 1024));
+  }
+  if (!o.entries.empty()) {
+    if (checkpoint.empty()) return InvalidArgument("--entries needs --checkpoint FILE");
+    AMANAH_ASSIGN_OR_RETURN(std::string text, ReadFile(o.entries, kMaxEntriesFile));
+    size_t pos = 0, line = 0;
+    while (pos < text.size()) {
+      size_t eol = text.find('\n', pos);
+      std::string_view b64 = std::string_view(text).substr(
+          pos, eol == std::string::npos ? std::string::npos : eol - pos);
+      pos = eol == std::string::npos ? text.size() : eol + 1;
+      Result<Bytes> bytes = FromBase64(b64);
+      if (!bytes.ok()) {
+        return Malformed(o.entries + ": line " + std::to_string(line + 1) + " (entry " +
+                         std::to_string(line) + ") is not base64");
+      }
+      entries.push_back(std::move(*bytes));
+      ++line;
+    }
+  } else {
+    // The store is read directly: verification trusts nothing the registry service says.
+    AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
+    if (!Exists(paths.Database())) return NotFound(paths.dir + ": no registry here");
+    auto store = registry::SqliteStore::Open(paths.Database());
+    if (!store.ok()) return WithPath(paths.Database(), store.status());
+    AMANAH_ASSIGN_OR_RETURN(auto view, (*store)->Read());
+    AMANAH_ASSIGN_OR_RETURN(entries, AllEntries(*view));
+    if (checkpoint.empty()) {
+      AMANAH_ASSIGN_OR_RETURN(std::optional<uint64_t> size, (*store)->LatestCheckpointSize());
+      if (!size) return Unavailable("no signed checkpoint yet: give --checkpoint FILE, or the "
+                                    "operator runs `amanah log checkpoint`");
+      AMANAH_ASSIGN_OR_RETURN(std::optional<std::string> text, (*store)->Checkpoint(*size));
+      if (!text) return Internal("the latest checkpoint is missing");
+      checkpoint = *text;
+    }
+  }
+  // The checkpoint's size, read without trusting it yet (VerifyLog checks its signature).
+  Result<note::Note> parsed = note::ParseNote(checkpoint);
+  if (!parsed.ok()) return Status(parsed.status().code(), "the checkpoint: " + parsed.status().message());
+  Result<note::Checkpoint> body = note::ParseCheckpoint(parsed->text);
+  if (!body.ok()) return Status(body.status().code(), "the checkpoint: " + body.status().message());
+  if (body->size > entries.size()) {
+    return VerifyFailed("the checkpoint covers " + std::to_string(body->size) +
+                        " entries but the log has only " + std::to_string(entries.size()));
+  }
+  const size_t later = entries.size() - body->size;
+  entries.resize(body->size);
+  Result<registry::VerifyReport> report = registry::VerifyLog(config, entries, checkpoint);
+  if (!report.ok()) {
+    const Code code = report.status().code();
+    if (code == Code::kUnavailable || code == Code::kInternal) return report.status();
+    return VerifyFailed("the log does not verify: " + report.status().message());
+  }
+  ctx.console.out() << "OK: " << report->entries << " entries verify against the config and "
+                    << "the signed checkpoint\n"
+                    << "root: " << ToBase64(report->root) << "\n";
+  if (later > 0) {
+    ctx.console.out() << "not covered: " << later
+                      << " later entries are in no signed checkpoint yet\n";
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void AddLogCommands(CLI::App& app, Context& ctx) {
+  auto* log = app.add_subcommand("log", "The registry's tamper-evident log (Merkle tree)");
+  log->require_subcommand(1);
+
+  auto* cp = log->add_subcommand("checkpoint",
+                                 "Operator: sign a checkpoint of the log now; prints the note");
+  cp->footer("Needs operator.key's passphrase ($AMANAH_OPERATOR_PASSPHRASE or the terminal).\n"
+             "Example:\n  amanah log checkpoint > checkpoint.txt");
+  OnRun(cp, ctx, [&ctx] { return Checkpoint(ctx); });
+
+  auto* key = log->add_subcommand("key", "The log's verifier key (signed-note format)");
+  key->footer("Example:\n  amanah log key");
+  OnRun(key, ctx, [&ctx] { return Key(ctx); });
+
+  auto entry_index = std::make_shared<uint64_t>(0);
+  auto* entry = log->add_subcommand(
+      "entry", "One entry: its type, its leaf bytes (hex) and its RFC 6962 leaf hash (base64)");
+  entry->add_option("N", *entry_index, "The entry's index (0 is init)")->required();
+  entry->footer("Example:\n  amanah log entry 12");
+  OnRun(entry, ctx, [&ctx, entry_index] { return EntryCmd(ctx, *entry_index); });
+
+  auto prove_index = std::make_shared<uint64_t>(0);
+  auto prove_size = std::make_shared<std::optional<uint64_t>>();
+  auto* prove = log->add_subcommand(
+      "prove", "Inclusion proof of entry N in the tree of S entries (base64, one per line)");
+  prove->add_option("N", *prove_index, "The entry's index")->required();
+  prove->add_option("--size", *prove_size, "Tree size (default: the latest checkpoint's)");
+  prove->footer("Example:\n  amanah log prove 12 --size 40");
+  OnRun(prove, ctx, [&ctx, prove_index, prove_size] {
+    return Prove(ctx, *prove_index, *prove_size);
+  });
+
+  auto first = std::make_shared<uint64_t>(0), second = std::make_shared<uint64_t>(0);
+  auto* cons = log->add_subcommand(
+      "consistency", "Consistency proof from the tree of A entries to that of B (base64)");
+  cons->add_option("A", *first, "The older size")->required();
+  cons->add_option("B", *second, "The newer size")->required();
+  cons->footer("Example:\n  amanah log consistency 20 40");
+  OnRun(cons, ctx, [&ctx, first, second] { return Consistency(ctx, *first, *second); });
+
+  auto eo = std::make_shared<ExportLogOptions>();
+  auto* ex = log->add_subcommand("export", "Write every entry, base64, one per line");
+  ex->add_option("--out", eo->out, "The file to write")->required();
+  ex->add_flag("--force", eo->force, "Replace --out if it exists");
+  ex->footer("For `amanah verify --entries` on a copy.\n"
+             "Example:\n  amanah log export --out entries.txt");
+  OnRun(ex, ctx, [&ctx, eo] { return ExportLog(ctx, *eo); });
+
+  auto vo = std::make_shared<VerifyOptions>();
+  auto* verify = app.add_subcommand(
+      "verify", "Anyone: verify a registry's whole log with only its public config");
+  verify->add_option("--config", vo->config, "The registry's public config file")->required();
+  verify->add_option("--entries", vo->entries,
+                     "Entries from `amanah log export` (else --registry's database)");
+  verify->add_option("--checkpoint", vo->checkpoint,
+                     "A signed checkpoint (else the registry's latest)");
+  verify->footer(
+      "Replays every entry up to the checkpoint's size through the registry's rules, checks\n"
+      "every signature and the tree's root. On failure names the entry; exit 4.\n"
+      "Example:\n  amanah verify --config config.amanah --entries entries.txt "
+      "--checkpoint checkpoint.txt");
+  OnRun(verify, ctx, [&ctx, vo] { return Verify(ctx, *vo); });
+}
+
+}  // namespace amanah::cli
