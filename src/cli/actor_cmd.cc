@@ -38,7 +38,7 @@ Status ActorRegister(Context& ctx, const RegisterOptions& o) {
   if (!o.org.empty() && !registry::IsValidText(o.org, 64)) {
     return InvalidArgument("--org must be 1 to 64 bytes of text without control characters");
   }
-  AMANAH_ASSIGN_OR_RETURN(UserSession s, OpenAsUser(ctx, o.key));
+  AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
   const Role role = s.key.pub.role;
   if (role != Role::kEnroller && role != Role::kOfficial && role != Role::kMonitor) {
     return InvalidArgument("only an enroller, official or monitor key registers itself; "
@@ -77,7 +77,7 @@ Status ActorAttest(Context& ctx, const AttestOptions& o, AttestationKind kind) {
   if (kind != AttestationKind::kSuspend && (o.days < 1 || o.days > 400)) {
     return InvalidArgument("--days must be from 1 to 400");
   }
-  AMANAH_ASSIGN_OR_RETURN(UserSession s, OpenAsUser(ctx, o.key));
+  AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
   if (s.key.pub.role != Role::kCustodian) {
     return PolicyDenied("only a custodian admits, suspends or reinstates a key");
   }
@@ -100,9 +100,9 @@ Status ActorAttest(Context& ctx, const AttestOptions& o, AttestationKind kind) {
 }
 
 Status ActorList(Context& ctx, const std::string& key_option) {
-  AMANAH_ASSIGN_OR_RETURN(UserSession s, OpenAsUser(ctx, key_option));
+  AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, key_option));
   AMANAH_ASSIGN_OR_RETURN(auto view, s.reg().Read());
-  AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Actor> me, view->FindActor(s.fingerprint()));
+  AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Actor> me, view->FindActor(s.me()));
   if (!me) return PolicyDenied("only a registered key may list the registry's keys");
   AMANAH_ASSIGN_OR_RETURN(std::vector<registry::Actor> actors, view->ListActors());
   const RegistryConfig& config = s.reg().config().config;

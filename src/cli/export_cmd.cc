@@ -24,7 +24,7 @@ Status Export(Context& ctx, const ExportOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(registry::Id16 plan_id, ParseId16(o.plan, "--plan"));
   if (!o.force && Exists(o.out)) return Conflict(o.out + " already exists; use --force to replace it");
   AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
-  AMANAH_RETURN_IF_ERROR(RequireActive(s, Role::kOfficial));
+  AMANAH_RETURN_IF_ERROR(RequireActive(s, {Role::kOfficial}));
   AMANAH_ASSIGN_OR_RETURN(auto view, s.reg().Read());
   AMANAH_ASSIGN_OR_RETURN(registry::Plan plan, FindPlan(*view, plan_id));
   if (plan.official != s.me()) {

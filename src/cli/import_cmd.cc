@@ -306,7 +306,7 @@ Status Import(Context& ctx, const ImportOptions& o) {
   if (o.default_household < 1 || o.default_household > 20) {
     return InvalidArgument("--default-household must be 1 to 20");
   }
-  AMANAH_ASSIGN_OR_RETURN(UserSession s, OpenAsUser(ctx, o.key));
+  AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
   AMANAH_RETURN_IF_ERROR(RequireActive(s, {Role::kEnroller}, "importing a list"));
   const SignedConfig& config = s.reg().config();
 

@@ -160,42 +160,6 @@ Status CheckAttributes(const registry::PersonAttributes& a) {
   return back.status();
 }
 
-Result<UserSession> OpenAsUser(Context& ctx, const std::string& key_option) {
-  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenLocalRegistry(ctx, paths, false));
-  AMANAH_ASSIGN_OR_RETURN(std::string key_path, KeyPathOrProfile(ctx, key_option));
-  AMANAH_ASSIGN_OR_RETURN(SecretKey key, LoadSecretKey(ctx, key_path));
-  return UserSession{std::move(open), std::move(key)};
-}
-
-Status RequireActive(UserSession& session, std::initializer_list<Role> roles,
-                     std::string_view doing) {
-  const Role role = session.key.pub.role;
-  if (std::find(roles.begin(), roles.end(), role) == roles.end()) {
-    std::string names;
-    for (Role r : roles) names += (names.empty() ? "" : " or ") + std::string(RoleName(r));
-    return PolicyDenied(std::string(doing) + " needs a key of role " + names +
-                        "; this key's role is " + std::string(RoleName(role)));
-  }
-  AMANAH_ASSIGN_OR_RETURN(auto view, session.reg().Read());
-  AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Actor> actor,
-                          view->FindActor(session.fingerprint()));
-  if (!actor) {
-    return PolicyDenied("key " + session.key.pub.Fingerprint() +
-                        " is not registered here (amanah actor register)");
-  }
-  AMANAH_ASSIGN_OR_RETURN(registry::ActorStatus status,
-                          registry::ActorStatusAt(session.fingerprint(),
-                                                  session.reg().config().config.k,
-                                                  CommandClock().Now(), *view));
-  if (status != registry::ActorStatus::kActive) {
-    return PolicyDenied("key " + session.key.pub.Fingerprint() + " is " +
-                        std::string(registry::ActorStatusName(status)) +
-                        ", not active (k custodians must admit it: amanah actor admit)");
-  }
-  return Status::Ok();
-}
-
 bool StdinIsTerminal() { return isatty(STDIN_FILENO) == 1; }
 
 Result<std::string> PromptLine(Context& ctx, std::string_view prompt) {

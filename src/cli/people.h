@@ -20,6 +20,7 @@
 #include "amanah/registry/model.h"
 #include "amanah/status.h"
 #include "cli.h"
+#include "registry_io.h"
 #include "registry_ctx.h"
 
 namespace amanah::cli {
@@ -49,22 +50,6 @@ Status CheckFreeText(std::string_view text, size_t max_bytes, bool allow_newline
                      std::string_view field);
 // Every rule of docs/registry.md §2 (the core's own parser, run over the attributes).
 Status CheckAttributes(const registry::PersonAttributes& attributes);
-
-// The local registry opened for a user, with the user's key opened by its passphrase.
-struct UserSession {
-  OpenRegistry open;
-  SecretKey key;
-  registry::Registry& reg() { return *open.registry; }
-  registry::Fingerprint fingerprint() const { return key.pub.FingerprintBytes(); }
-};
-// Opens the registry (--registry / $AMANAH_REGISTRY), then the key (`key_option`, else the
-// profile's key). kNotFound if there is no registry; kVerifyFailed for a wrong passphrase.
-Result<UserSession> OpenAsUser(Context& ctx, const std::string& key_option);
-
-// kPolicyDenied unless the session's key has one of `roles`, is registered and is active now;
-// `doing` completes "<doing> needs a key of role …".
-Status RequireActive(UserSession& session, std::initializer_list<Role> roles,
-                     std::string_view doing);
 
 // True if standard input is a terminal (a person can be asked).
 bool StdinIsTerminal();

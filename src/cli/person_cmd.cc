@@ -142,7 +142,7 @@ struct ListOptions {
 };
 
 Status List(Context& ctx, const ListOptions& o) {
-  AMANAH_ASSIGN_OR_RETURN(UserSession s, OpenAsUser(ctx, o.key));
+  AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
   if (o.ids) {
     AMANAH_RETURN_IF_ERROR(
         RequireActive(s, {Role::kCustodian, Role::kEnroller}, "listing pseudonyms"));
@@ -155,7 +155,7 @@ Status List(Context& ctx, const ListOptions& o) {
   if (o.by == "district") by = registry::CountBy::kDistrict;
   if (o.by == "need") by = registry::CountBy::kNeed;
   if (o.by == "list") by = registry::CountBy::kList;
-  Result<std::vector<registry::CountCell>> cells = s.reg().Counts(by, s.fingerprint());
+  Result<std::vector<registry::CountCell>> cells = s.reg().Counts(by, s.me());
   if (!cells.ok() && cells.status().code() == Code::kNotFound) {
     return PolicyDenied("only a registered key sees the counts (amanah actor register)");
   }
@@ -180,7 +180,7 @@ struct WithdrawOptions {
 Status Withdraw(Context& ctx, const WithdrawOptions& o) {
   Result<Pseudonym> id = Pseudonym::Parse(o.id);
   if (!id.ok()) return Status(id.status().code(), o.id + ": " + id.status().message());
-  AMANAH_ASSIGN_OR_RETURN(UserSession s, OpenAsUser(ctx, o.key));
+  AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
   registry::WithdrawBody body{*id, o.reason};
   registry::Submission sub =
       registry::client::SignBody(s.reg().config(), s.key, body, CommandClock().Now());

@@ -58,7 +58,7 @@ Status PlanCreate(Context& ctx, const PlanCreateOptions& o) {
   SystemRng().Fill(plan.id);
 
   AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
-  AMANAH_RETURN_IF_ERROR(RequireActive(s, Role::kOfficial));
+  AMANAH_RETURN_IF_ERROR(RequireActive(s, {Role::kOfficial}));
   AMANAH_RETURN_IF_ERROR(SubmitBody(s, body).status());
   AMANAH_ASSIGN_OR_RETURN(auto view, s.reg().Read());
   AMANAH_ASSIGN_OR_RETURN(uint64_t seats, registry::SeatsOf(plan.people, *view));
@@ -76,7 +76,7 @@ struct PlanShowOptions {
 Status PlanShow(Context& ctx, const PlanShowOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(registry::Id16 id, ParseId16(o.plan, "PLAN"));
   AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
-  AMANAH_RETURN_IF_ERROR(RequireActive(s, std::nullopt));
+  AMANAH_RETURN_IF_ERROR(RequireActive(s, {}));
   AMANAH_ASSIGN_OR_RETURN(auto view, s.reg().Read());
   AMANAH_ASSIGN_OR_RETURN(registry::Plan plan, FindPlan(*view, id));
   AMANAH_ASSIGN_OR_RETURN(std::vector<Pseudonym> people, registry::CurrentPeople(plan, *view));
@@ -130,7 +130,7 @@ Status PlanEvent(Context& ctx, const PlanEventOptions& o, registry::PlanEventKin
     return InvalidArgument("--reason must be 1 to 280 bytes of text (no names)");
   }
   AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
-  AMANAH_RETURN_IF_ERROR(RequireActive(s, Role::kOfficial));
+  AMANAH_RETURN_IF_ERROR(RequireActive(s, {Role::kOfficial}));
   AMANAH_ASSIGN_OR_RETURN(uint64_t index, SubmitBody(s, body));
   if (kind == registry::PlanEventKind::kSubstituted) {
     ctx.console.out() << body.event.replacement->ToString() << " replaces "

@@ -1,6 +1,7 @@
 // Shared pieces of the registry commands (registry_io.h).
 #include "registry_io.h"
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 
@@ -20,11 +21,14 @@ Result<Session> OpenSession(Context& ctx, const std::string& key_flag) {
   return Session{std::move(open), std::move(key), CommandClock().Now()};
 }
 
-Status RequireActive(Session& session, std::optional<Role> role) {
-  if (role && session.key.pub.role != *role) {
-    return PolicyDenied("this command needs " + std::string(RoleName(*role)) + "'s key; " +
-                        session.key.pub.Fingerprint() + " is a " +
-                        std::string(RoleName(session.key.pub.role)) + "'s");
+Status RequireActive(Session& session, std::initializer_list<Role> roles,
+                     std::string_view doing) {
+  const Role role = session.key.pub.role;
+  if (roles.size() > 0 && std::find(roles.begin(), roles.end(), role) == roles.end()) {
+    std::string names;
+    for (Role r : roles) names += (names.empty() ? "" : " or ") + std::string(RoleName(r));
+    return PolicyDenied(std::string(doing) + " needs a key of role " + names +
+                        "; this key's role is " + std::string(RoleName(role)));
   }
   AMANAH_ASSIGN_OR_RETURN(auto view, session.reg().Read());
   Result<registry::ActorStatus> status = registry::ActorStatusAt(
@@ -32,13 +36,14 @@ Status RequireActive(Session& session, std::optional<Role> role) {
   if (!status.ok()) {
     if (status.status().code() == Code::kNotFound) {
       return PolicyDenied("key " + session.key.pub.Fingerprint() +
-                          " is not registered in this registry");
+                          " is not registered here (amanah actor register)");
     }
     return status.status();
   }
   if (*status != registry::ActorStatus::kActive) {
     return PolicyDenied("key " + session.key.pub.Fingerprint() + " is " +
-                        std::string(registry::ActorStatusName(*status)) + ", not active");
+                        std::string(registry::ActorStatusName(*status)) +
+                        ", not active (k custodians must admit it: amanah actor admit)");
   }
   return Status::Ok();
 }

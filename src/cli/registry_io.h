@@ -36,8 +36,10 @@ struct Session {
 Result<Session> OpenSession(Context& ctx, const std::string& key_flag);
 
 // kPolicyDenied unless the session's key is a registered actor that is active now (custodians
-// and the operator always are), and, if `role` is given, of that role.
-Status RequireActive(Session& session, std::optional<Role> role);
+// and the operator always are) and has one of `roles` (any role if empty); `doing` completes
+// "<doing> needs a key of role …".
+Status RequireActive(Session& session, std::initializer_list<Role> roles,
+                     std::string_view doing = "this command");
 
 // Signs `body` with the session's key at the session's time and submits it; the log index.
 Result<uint64_t> SubmitBody(Session& session, const registry::Body& body);

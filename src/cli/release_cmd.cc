@@ -36,7 +36,7 @@ struct RequestOptions {
 Status Request(Context& ctx, const RequestOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(registry::Id16 plan_id, ParseId16(o.plan, "--plan"));
   AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
-  AMANAH_RETURN_IF_ERROR(RequireActive(s, Role::kOfficial));
+  AMANAH_RETURN_IF_ERROR(RequireActive(s, {Role::kOfficial}));
   AMANAH_ASSIGN_OR_RETURN(auto view, s.reg().Read());
   AMANAH_ASSIGN_OR_RETURN(registry::Plan plan, FindPlan(*view, plan_id));
   AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Actor> me, view->FindActor(s.me()));
@@ -199,7 +199,7 @@ struct StatusOptions {
 Status ReleaseStatus(Context& ctx, const StatusOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(registry::Id16 release_id, ParseId16(o.release, "RELEASE"));
   AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
-  AMANAH_RETURN_IF_ERROR(RequireActive(s, std::nullopt));
+  AMANAH_RETURN_IF_ERROR(RequireActive(s, {}));
   AMANAH_ASSIGN_OR_RETURN(auto view, s.reg().Read());
   AMANAH_ASSIGN_OR_RETURN(registry::Release release, FindRelease(*view, release_id));
   AMANAH_ASSIGN_OR_RETURN(auto approvals, view->Approvals(release_id));
@@ -360,7 +360,7 @@ Status Open(Context& ctx, const OpenOptions& o) {
     return Conflict(o.out + " already exists; use --force to replace it");
   }
   AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
-  AMANAH_RETURN_IF_ERROR(RequireActive(s, Role::kOfficial));
+  AMANAH_RETURN_IF_ERROR(RequireActive(s, {Role::kOfficial}));
   const auto& config = s.reg().config().config;
   registry::Release release;
   registry::Plan plan;

@@ -34,7 +34,7 @@ Status Sight(Context& ctx, const SightOptions& o) {
     AMANAH_ASSIGN_OR_RETURN(person, ParseId(o.id));
   }
   AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
-  AMANAH_RETURN_IF_ERROR(RequireActive(s, Role::kMonitor));
+  AMANAH_RETURN_IF_ERROR(RequireActive(s, {Role::kMonitor}));
   {
     AMANAH_ASSIGN_OR_RETURN(auto view, s.reg().Read());
     AMANAH_RETURN_IF_ERROR(FindPlan(*view, plan_id).status());
@@ -64,7 +64,7 @@ bool Flagged(registry::TravelStatus s) {
 Status Reconcile(Context& ctx, const ReconcileOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(registry::Id16 plan_id, ParseId16(o.plan, "--plan"));
   AMANAH_ASSIGN_OR_RETURN(Session s, OpenSession(ctx, o.key));
-  AMANAH_RETURN_IF_ERROR(RequireActive(s, std::nullopt));
+  AMANAH_RETURN_IF_ERROR(RequireActive(s, {}));
   AMANAH_ASSIGN_OR_RETURN(auto view, s.reg().Read());
   AMANAH_ASSIGN_OR_RETURN(registry::Plan plan, FindPlan(*view, plan_id));
   AMANAH_ASSIGN_OR_RETURN(auto sightings, view->Sightings(plan_id));
