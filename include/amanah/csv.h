@@ -32,6 +32,7 @@
 
 #include "amanah/bytes.h"
 #include "amanah/status.h"
+#include "amanah/utf8.h"  // IsValidUtf8, which the reader applies to every field
 
 namespace amanah {
 
@@ -145,10 +146,6 @@ class CsvReader {
 
 // Parses a whole file held in memory. The same rules and errors as CsvReader.
 Result<std::vector<CsvRecord>> ParseCsv(ByteView whole, CsvOptions options = {});
-
-// True if `s` is well-formed UTF-8 (Unicode §3.9, table 3-7): no overlong forms, no
-// surrogates, nothing above U+10FFFF, no truncated sequence.
-bool IsValidUtf8(std::string_view s);
 
 // --- Writing (exports) ---------------------------------------------------------------------
 

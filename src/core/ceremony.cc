@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "amanah/box.h"
+#include "amanah/utf8.h"
 
 namespace amanah {
 namespace {
@@ -40,34 +41,10 @@ Status ShareFailed() { return VerifyFailed("the share does not open or does not 
 // name. Custodian labels follow the stricter label rule of §3.1 (IsValidLabel).
 bool IsValidText(std::string_view s) {
   if (s.empty() || s.size() > kMaxTextBytes) return false;
-  size_t i = 0;
-  while (i < s.size()) {
-    const uint8_t c = static_cast<uint8_t>(s[i]);
-    uint32_t cp;
-    size_t len;
-    if (c < 0x80) {
-      cp = c, len = 1;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-      cp = c & 0x1f, len = 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      cp = c & 0x0f, len = 3;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      cp = c & 0x07, len = 4;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (size_t j = 1; j < len; ++j) {
-      const uint8_t cc = static_cast<uint8_t>(s[i + j]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = cp << 6 | (cc & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
-      return false;  // overlong or out of range
-    }
-    if (cp >= 0xd800 && cp <= 0xdfff) return false;  // surrogates
+  for (size_t i = 0; i < s.size();) {
+    const int32_t cp = NextCodePoint(s, &i);
+    if (cp < 0) return false;
     if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return false;
-    i += len;
   }
   return true;
 }

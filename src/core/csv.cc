@@ -1,7 +1,6 @@
 #include "amanah/csv.h"
 
 #include <algorithm>
-#include <cstring>
 #include <set>
 
 namespace amanah {
@@ -12,51 +11,6 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 std::string FieldCount(size_t n) { return std::to_string(n) + (n == 1 ? " field" : " fields"); }
 
 }  // namespace
-
-// --- UTF-8 ---------------------------------------------------------------------------------
-
-bool IsValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  const uint8_t* end = p + s.size();
-  while (p < end) {
-    // ASCII runs, 8 bytes at a time: most of a list is ASCII digits and separators.
-    while (end - p >= 8) {
-      uint64_t w;
-      std::memcpy(&w, p, 8);
-      if (w & 0x8080808080808080ull) break;
-      p += 8;
-    }
-    if (p == end) break;
-    uint8_t c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    // Unicode §3.9 table 3-7: the lead byte fixes the length and the range of the second byte.
-    size_t len;
-    uint8_t lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;  // overlong
-      if (c == 0xED) hi = 0x9F;  // surrogates U+D800..U+DFFF
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;  // overlong
-      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
-    } else {
-      return false;  // a continuation byte, C0/C1 (overlong) or F5..FF
-    }
-    if (static_cast<size_t>(end - p) < len) return false;  // truncated
-    if (p[1] < lo || p[1] > hi) return false;
-    for (size_t i = 2; i < len; ++i) {
-      if (p[i] < 0x80 || p[i] > 0xBF) return false;
-    }
-    p += len;
-  }
-  return true;
-}
 
 // --- Reader --------------------------------------------------------------------------------
 

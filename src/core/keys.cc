@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "amanah/utf8.h"
 #include "crockford.h"
 
 namespace amanah {
@@ -28,37 +29,6 @@ constexpr std::string_view kOpenFailed = "secret key file does not open with thi
 
 static_assert(crypto_pwhash_SALTBYTES == kSaltBytes);
 static_assert(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES == kNonceBytes);
-
-// Decodes one UTF-8 code point at `s[*i]`, advancing *i; -1 if the bytes are not shortest-form
-// UTF-8 of a scalar value (RFC 3629).
-int32_t NextCodePoint(std::string_view s, size_t* i) {
-  auto byte = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
-  uint8_t b0 = byte(*i);
-  int n;
-  int32_t cp;
-  int32_t min;
-  if (b0 < 0x80) {
-    ++*i;
-    return b0;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    n = 1, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    n = 2, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    n = 3, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return -1;
-  }
-  if (s.size() - *i - 1 < static_cast<size_t>(n)) return -1;
-  for (int k = 1; k <= n; ++k) {
-    uint8_t b = byte(*i + k);
-    if ((b & 0xC0) != 0x80) return -1;
-    cp = cp << 6 | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return -1;
-  *i += n + 1;
-  return cp;
-}
 
 bool IsForbiddenInLabel(int32_t cp) {
   return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) ||  // C0, DEL, C1 controls

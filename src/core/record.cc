@@ -6,6 +6,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "amanah/utf8.h"
+
 namespace amanah::record {
 namespace {
 
@@ -23,43 +25,8 @@ bool ValidKey(std::string_view key) {
                      [](char c) { return IsKeyChar(static_cast<uint8_t>(c)); });
 }
 
-// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
-bool ValidUtf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  const size_t n = s.size();
-  size_t i = 0;
-  while (i < n) {
-    const uint8_t c = p[i];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if (c >= 0xc2 && c <= 0xdf) {
-      len = 2, cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      len = 3, cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    for (size_t j = 1; j < len; ++j) {
-      if ((p[i + j] & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + j] & 0x3f);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
 bool ValidValue(std::string_view value) {
-  return value.size() <= kMaxAttributeValueBytes && ValidUtf8(value);
+  return value.size() <= kMaxAttributeValueBytes && IsValidUtf8(value);
 }
 
 }  // namespace

@@ -4,39 +4,10 @@
 #include <charconv>
 #include <map>
 
+#include "amanah/utf8.h"
+
 namespace amanah::registry {
 namespace {
-
-// Decodes one well-formed UTF-8 code point at *i (RFC 3629), or returns -1.
-int32_t NextCodePoint(std::string_view s, size_t* i) {
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  const uint8_t c = p[*i];
-  size_t len;
-  uint32_t cp;
-  if (c < 0x80) {
-    ++*i;
-    return c;
-  } else if (c >= 0xc2 && c <= 0xdf) {
-    len = 2, cp = c & 0x1f;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    len = 3, cp = c & 0x0f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    len = 4, cp = c & 0x07;
-  } else {
-    return -1;
-  }
-  if (s.size() - *i < len) return -1;
-  for (size_t j = 1; j < len; ++j) {
-    if ((p[*i + j] & 0xc0) != 0x80) return -1;
-    cp = (cp << 6) | (p[*i + j] & 0x3f);
-  }
-  if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-      (cp >= 0xd800 && cp <= 0xdfff)) {
-    return -1;
-  }
-  *i += len;
-  return static_cast<int32_t>(cp);
-}
 
 // docs/spec.md §3.1: what a label (and so any registry text) must not contain.
 bool IsForbidden(int32_t cp) {
