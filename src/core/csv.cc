@@ -627,8 +627,8 @@ Result<ColumnMapper> ColumnMapper::Create(const ColumnMapping& mapping, const Cs
     if (norm[c].empty()) continue;  // blank trailing columns of a spreadsheet
     for (size_t d = 0; d < c; ++d) {
       if (norm[d] == norm[c]) {
-        return InvalidArgument("duplicate header " + Quoted(names[c]) + " (columns " +
-                               std::to_string(d + 1) + " and " + std::to_string(c + 1) + ")");
+        return InvalidArgument("duplicate header: columns " + std::to_string(d + 1) + " and " +
+                               std::to_string(c + 1) + " have the same header");
       }
     }
   }
@@ -639,8 +639,8 @@ Result<ColumnMapper> ColumnMapper::Create(const ColumnMapping& mapping, const Cs
   std::set<std::string> mapped;
   auto bind = [&](const std::string& field, size_t c) -> Status {
     if (!column_field[c].empty()) {
-      return InvalidArgument("header " + Quoted(names[c]) + " maps twice (" + column_field[c] +
-                             " and " + field + ")");
+      return InvalidArgument("column " + std::to_string(c + 1) + " maps twice (" +
+                             column_field[c] + " and " + field + ")");
     }
     if (mapped.count(field)) {
       return InvalidArgument("field " + field + " maps to two headers");
@@ -688,32 +688,27 @@ Result<ColumnMapper> ColumnMapper::Create(const ColumnMapping& mapping, const Cs
     }
     for (const auto& [field, columns] : found) {
       if (columns.size() > 1) {
-        return InvalidArgument("field " + field + " matches two headers, " +
-                               Quoted(names[columns[0]]) + " and " + Quoted(names[columns[1]]) +
-                               "; map it explicitly");
+        return InvalidArgument("field " + field + " matches two columns, " +
+                               std::to_string(columns[0] + 1) + " and " +
+                               std::to_string(columns[1] + 1) + "; map it explicitly");
       }
       AMANAH_RETURN_IF_ERROR(bind(field, columns[0]));
     }
   }
 
-  std::string header_list;
-  for (size_t c = 0; c < names.size(); ++c) {
-    header_list += (c ? ", " : "") + Quoted(names[c]);
-  }
   for (const std::string& field : mapping.required) {
     if (!IsImportField(field)) {
       return InvalidArgument("column mapping: unknown required field " + Quoted(field));
     }
     if (!mapped.count(field)) {
-      return InvalidArgument("required field " + field + " has no column (headers: " + header_list +
-                             ")");
+      return InvalidArgument("required field " + field + " has no column (is the first line " +
+                             "a header row?)");
     }
   }
   if (mapping.require_name && !mapped.count("full_name") && !mapped.count("given_name")) {
     return InvalidArgument(
-        "no name column: map full_name, or given_name (and family_name) "
-        "(headers: " +
-        header_list + ")");
+        "no name column: map full_name, or given_name (and family_name); is the first line a "
+        "header row?");
   }
 
   for (size_t c = 0; c < names.size(); ++c) {
