@@ -35,6 +35,7 @@
 #include "amanah/registry/rules.h"
 #include "amanah/registry/sqlite_store.h"
 #include "cli.h"
+#include "io.h"
 #include "demo_people.h"
 
 namespace amanah::cli {
@@ -357,11 +358,9 @@ class Story {
     fs::create_directories(machine, ec);
     if (ec) return Unavailable("cannot make the enroller's folder");
     const fs::path csv_path = machine / "list.csv";
-    {
-      std::ofstream f(csv_path, std::ios::binary);
-      f << demo::ListCsv(listed);
-      if (!f) return Unavailable("cannot write list.csv");
-    }
+    // A list of names, even synthetic ones, is written the way a real one must be: 0600.
+    AMANAH_RETURN_IF_ERROR(
+        WriteFileAtomic(csv_path.string(), demo::ListCsv(listed), {.secret = true}));
     DEMO_TRY(Bytes csv, ReadFile(csv_path));
     DEMO_TRY(CsvReader reader, CsvReader::Create());
     std::vector<CsvRecord> records;

@@ -69,6 +69,7 @@ Status Enrol(Context& ctx, EnrolOptions& o) {
   registry::client::Identity who{o.name, o.birth_year, o.phone, o.notes};
   WipeString(o.name);
   WipeString(o.phone);
+  WipeString(o.birth_year);
   WipeString(o.notes);
   AMANAH_RETURN_IF_ERROR(CheckName(who.name));
   AMANAH_RETURN_IF_ERROR(CheckBirthYear(who.birth_year, now));
@@ -115,6 +116,7 @@ Status Enrol(Context& ctx, EnrolOptions& o) {
       registry::client::Enrol(reg.config(), *key, id, who, a, now);
   WipeString(who.name);
   WipeString(who.phone);
+  WipeString(who.birth_year);
   WipeString(who.notes);
   if (!sub.ok()) return sub.status();
   AMANAH_ASSIGN_OR_RETURN(uint64_t index, reg.Submit(*sub));

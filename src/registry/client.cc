@@ -54,13 +54,17 @@ Result<Identity> DecodeIdentity(const SecretBytes& payload) {
   auto map = record::ParseAttributes(payload.Reveal());
   if (!map.ok()) return Malformed("the opened identity does not parse");
   Identity identity;
+  bool unknown = false;
   for (auto& [key, value] : *map) {
     if (key == kName) identity.name = value;
     else if (key == kBirthYear) identity.birth_year = value;
     else if (key == kPhone) identity.phone = value;
     else if (key == kNotes) identity.notes = value;
-    else return Malformed("the opened identity has an unknown field");
+    else unknown = true;
+    // The parsed copy is ordinary memory: wipe it whatever happens next.
+    Wipe({reinterpret_cast<uint8_t*>(value.data()), value.size()});
   }
+  if (unknown) return Malformed("the opened identity has an unknown field");
   if (identity.name.empty()) return Malformed("the opened identity has no name");
   return identity;
 }
@@ -131,6 +135,12 @@ Result<ApprovalOutput> Approve(const SignedConfig& config, const note::VerifierK
     return InvalidArgument("that entry is not a release request");
   }
   const ReleaseRequestBody& rr = std::get<ReleaseRequestBody>(request_body);
+  // The evidence comes from the server: tie every key it hands us to the fingerprint the log
+  // names, or a dishonest server could substitute its own key (and receive the partial).
+  if (ev.official.key.FingerprintBytes() != ev.official.fingerprint ||
+      ev.official.key.role != Role::kOfficial) {
+    return VerifyFailed("the official's key does not match the official's fingerprint");
+  }
   if (request.actor != ev.official.fingerprint) {
     return VerifyFailed("the release request is not signed by the release's official");
   }
@@ -164,6 +174,11 @@ Result<ApprovalOutput> Approve(const SignedConfig& config, const note::VerifierK
     const Record& r = ev.records[i];
     if (!(r.id == rr.people[i])) return InvalidArgument("the evidence is not in release order");
     if (r.withdrawn) return PolicyDenied("a person in the release has been withdrawn");
+    // The consent scope must be the enroller's own, signed with the key the log registered.
+    if (ev.enrollers[i].FingerprintBytes() != r.enroller ||
+        ev.enrollers[i].role != Role::kEnroller) {
+      return VerifyFailed("a record's enroller key does not match its enroller");
+    }
     AMANAH_ASSIGN_OR_RETURN(record::SealedRecord s, record::SealedRecord::Parse(r.sealed));
     AMANAH_RETURN_IF_ERROR(record::VerifyRecordSignature(ev.enrollers[i].sign, registry_id, s,
                                                          r.attributes, r.signature));

@@ -215,14 +215,25 @@ Status Registry::AddCosignature(uint64_t size, uint16_t custodian,
   if (verified.checkpoint.size != size || verified.cosignatures.empty()) {
     return VerifyFailed("the cosignature is not the custodian's, over that checkpoint");
   }
-  // Keep only the custodian's own signature line.
-  const std::string prefix = "\u2014 " + cosigner.name() + " ";
-  size_t at = cosigned_note.find("\n" + prefix);
-  if (at == std::string::npos) return Malformed("no cosignature line");
-  size_t end = cosigned_note.find('\n', at + 1);
-  std::string line = cosigned_note.substr(at + 1, end - at);
+  // Keep only the custodian's own signature line: the one whose key id is the cosigner's
+  // (a line with the right name but another key id is ignored by verification, so it must not
+  // be what we keep), checked again on its own before it is stored.
+  AMANAH_ASSIGN_OR_RETURN(note::Note parsed, note::ParseNote(cosigned_note));
+  std::optional<std::string> line;
+  for (const note::NoteSignature& sig : parsed.signatures) {
+    if (sig.name == cosigner.name() && sig.key_id == cosigner.key_id()) {
+      line = "\u2014 " + sig.name + " " +
+             ToBase64(ByteWriter().U32(sig.key_id).Raw(sig.signature).bytes()) + "\n";
+      break;
+    }
+  }
+  if (!line) return VerifyFailed("no cosignature line by that custodian");
+  AMANAH_RETURN_IF_ERROR(
+      note::OpenCheckpoint(*signed_note + *line, origin_, *log_key_,
+                           std::span<const note::VerifierKey>(&cosigner, 1))
+          .status());
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, store_.Begin());
-  AMANAH_RETURN_IF_ERROR(txn->AddCosignature(size, custodian, line));
+  AMANAH_RETURN_IF_ERROR(txn->AddCosignature(size, custodian, *line));
   return txn->Commit();
 }
 

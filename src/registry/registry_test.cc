@@ -205,6 +205,26 @@ TEST_P(RegistryLifecycle, FromEnrolmentToOpenedManifestAndVerifiedLog) {
                 .code(),
             Code::kPolicyDenied);
 
+  // A dishonest server hands the custodian its own key as "the official's" (to receive the
+  // partial), or a key of its own as a record's "enroller" (to widen consent): both refused.
+  {
+    auto ev = Evidence(release, *request_index, std::nullopt);
+    SecretKey impostor = Key(Role::kOfficial, "official");
+    ev.official.key = impostor.pub;  // fingerprint field left as the real official's
+    auto out = client::Approve(config_, registry_->log_key(), registry_->origin(), 2,
+                               keys_.custodians[1], shares_[1], ev, Tick());
+    EXPECT_EQ(out.status().code(), Code::kVerifyFailed) << out.status().ToString();
+    // Refused for the key substitution itself, before any signature check could be fooled by a
+    // request the server signed with that key.
+    EXPECT_NE(out.status().message().find("official's key does not match"), std::string::npos);
+    auto ev2 = Evidence(release, *request_index, std::nullopt);
+    ev2.enrollers[0] = Key(Role::kEnroller, "enroller").pub;
+    out = client::Approve(config_, registry_->log_key(), registry_->origin(), 2,
+                          keys_.custodians[1], shares_[1], ev2, Tick());
+    EXPECT_EQ(out.status().code(), Code::kVerifyFailed) << out.status().ToString();
+    EXPECT_NE(out.status().message().find("enroller key does not match"), std::string::npos);
+  }
+
   std::optional<std::string> last_seen;
   for (uint16_t i : {1, 3, 5}) {
     auto ev = Evidence(release, *request_index, last_seen);
@@ -214,8 +234,25 @@ TEST_P(RegistryLifecycle, FromEnrolmentToOpenedManifestAndVerifiedLog) {
     ASSERT_TRUE(registry_->Submit(out->approve).ok());
     uint64_t size =
         note::ParseCheckpoint(ev.checkpoint.substr(0, ev.checkpoint.find("\n\n") + 1))->size;
-    Status cos = registry_->AddCosignature(size, i, out->cosigned);
-    ASSERT_TRUE(cos.ok()) << cos.ToString();
+    if (i == 1) {
+      // A junk line under the custodian's name but another key id, placed before the real one:
+      // verification ignores it, and it must not be what the registry keeps.
+      std::string junk_note = out->cosigned;
+      const std::string name = CosignerName(registry_->origin(), 1);
+      const size_t real = junk_note.find("\u2014 " + name + " ");
+      ASSERT_NE(real, std::string::npos);
+      junk_note.insert(real, "\u2014 " + name + " " + ToBase64(Bytes(76, 0x42)) + "\n");
+      Status junk = registry_->AddCosignature(size, i, junk_note);
+      ASSERT_TRUE(junk.ok()) << junk.ToString();
+      auto kept = registry_->store().Cosignatures(size);
+      ASSERT_TRUE(kept.ok());
+      ASSERT_EQ(kept->size(), 1u);
+      EXPECT_EQ((*kept)[0].find(ToBase64(Bytes(76, 0x42))), std::string::npos);
+      EXPECT_NE(out->cosigned.find((*kept)[0]), std::string::npos);
+    } else {
+      Status cos = registry_->AddCosignature(size, i, out->cosigned);
+      ASSERT_TRUE(cos.ok()) << cos.ToString();
+    }
     last_seen = ev.checkpoint;
   }
   ASSERT_TRUE(registry_->Submit(client::SignBody(config_, (*keys_.official), OpenBody{rr.release},
