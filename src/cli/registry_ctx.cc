@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "amanah/remote/http_connection.h"
 #include "common.h"
 #include "io.h"
 
@@ -74,6 +75,25 @@ Result<OpenRegistry> OpenLocalRegistry(Context& ctx, const RegistryPaths& paths,
   if (!reg.ok()) return reg.status();
   open.registry = std::move(reg).value();
   return open;
+}
+
+std::string ServerUrl(const Context& ctx) {
+  if (!ctx.server.empty()) return ctx.server;
+  if (const char* url = std::getenv(kServerEnv); url != nullptr) return url;
+  return "";
+}
+
+Result<Connected> Connect(Context& ctx, const SecretKey* key, bool as_operator) {
+  Connected c;
+  if (std::string url = ServerUrl(ctx); !url.empty()) {
+    remote::HttpOptions options;
+    options.clock = &CommandClock();
+    AMANAH_ASSIGN_OR_RETURN(c.remote, remote::HttpConnection::Connect(url, key, options));
+    return c;
+  }
+  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
+  AMANAH_ASSIGN_OR_RETURN(c.local, OpenLocalRegistry(ctx, paths, as_operator));
+  return c;
 }
 
 }  // namespace amanah::cli
