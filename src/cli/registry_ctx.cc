@@ -87,7 +87,10 @@ Result<Connected> Connect(Context& ctx, const SecretKey* key, bool as_operator) 
   Connected c;
   if (std::string url = ServerUrl(ctx); !url.empty()) {
     remote::HttpOptions options;
-    options.clock = &CommandClock();
+    // Request signatures are dated by the real clock: the server checks them against its own.
+    // ($AMANAH_NOW dates entries in tests and the demo, never a request.)
+    options.clock = &registry::SystemClock();
+    if (const char* ca = std::getenv(kServerCaEnv); ca != nullptr) options.ca_file = ca;
     AMANAH_ASSIGN_OR_RETURN(c.remote, remote::HttpConnection::Connect(url, key, options));
     return c;
   }

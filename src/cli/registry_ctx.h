@@ -26,6 +26,8 @@ namespace amanah::cli {
 
 inline constexpr const char* kRegistryEnv = "AMANAH_REGISTRY";
 inline constexpr const char* kServerEnv = "AMANAH_SERVER";
+// The PEM file a self-signed server certificate must chain to (docs/cli.md).
+inline constexpr const char* kServerCaEnv = "AMANAH_SERVER_CA";
 inline constexpr const char* kOperatorPassphraseEnv = "AMANAH_OPERATOR_PASSPHRASE";
 // Tests and the demo may fix the clock (seconds since the epoch). Documented in docs/cli.md.
 inline constexpr const char* kNowEnv = "AMANAH_NOW";
