@@ -313,7 +313,7 @@ Result<std::vector<Pseudonym>> HttpConnection::ListRecords(const std::string& li
   AMANAH_ASSIGN_OR_RETURN(
       json j, impl_->CallJson("GET", "/v1/records",
                               list.empty() ? "" : "?list=" + PercentEncode(list)));
-  if (!j.contains("ids") || !j["ids"].is_array()) {
+  if (!j.contains("records") || !j["records"].is_array()) {
     return Malformed("the server's records answer is malformed");
   }
   // The server answered, so this key may list; the list itself is read from the verified
@@ -341,6 +341,17 @@ Result<std::vector<registry::Record>> HttpConnection::ReleaseRecords(const Id16&
     const Pseudonym& id = release->people[i];
     AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Record> record, view->FindRecord(id));
     if (!record) return NotFound("no record " + id.ToString());
+    if (!item.is_object() || !item.contains("id") || item["id"] != id.ToString()) {
+      return VerifyFailed("the server's sealed records are not the release's");
+    }
+    if (item.contains("sealed") && item["sealed"].is_null()) {
+      // Withdrawn (crypto-shredded) since the request: the verified log must say so too.
+      if (!record->withdrawn) {
+        return VerifyFailed("the server withholds the sealed record of " + id.ToString());
+      }
+      records.push_back(std::move(*record));
+      continue;
+    }
     AMANAH_ASSIGN_OR_RETURN(Bytes sealed, Base64Field(item, "sealed"));
     // The enrol entry in the verified log names C1 and the ciphertext hash.
     AMANAH_ASSIGN_OR_RETURN(registry::Entry entry, impl_->LoggedEntry(record->log_index));

@@ -30,7 +30,7 @@ if [ "$store" = postgres ]; then
 fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$amanah" serve "${serve_args[@]}" --listen "127.0.0.1:$port" >"$T/serve.out" 2>"$T/serve.log" &
+"$amanah" serve "${serve_args[@]}" --listen "127.0.0.1:$port" --rate 1000 --burst 1000 >"$T/serve.out" 2>"$T/serve.log" &
 server=$!
 cleanup_server() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }
 trap 'cleanup_server; [ -n "${db:-}" ] && psql -q "$AMANAH_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; rm -rf "$T"' EXIT
