@@ -6,6 +6,7 @@
 
 #include "amanah/remote/http_connection.h"
 #include "common.h"
+#include "profile.h"
 #include "io.h"
 
 namespace amanah::cli {
@@ -91,6 +92,15 @@ Result<Connected> Connect(Context& ctx, const SecretKey* key, bool as_operator) 
     // ($AMANAH_NOW dates entries in tests and the demo, never a request.)
     options.clock = &registry::SystemClock();
     if (const char* ca = std::getenv(kServerCaEnv); ca != nullptr) options.ca_file = ca;
+    // The registry the user trusts: the config in their profile, when they keep one (a
+    // custodian does); the server must run that registry.
+    if (Result<ClientProfile> profile = ClientProfile::Resolve(ctx.home); profile.ok()) {
+      std::error_code ec;
+      if (std::filesystem::exists(profile->ConfigFile(), ec)) {
+        AMANAH_ASSIGN_OR_RETURN(SignedConfig trusted, LoadConfig(profile->ConfigFile()));
+        options.expected_registry = trusted.config.Id();
+      }
+    }
     AMANAH_ASSIGN_OR_RETURN(c.remote, remote::HttpConnection::Connect(url, key, options));
     return c;
   }

@@ -91,6 +91,7 @@ struct HttpConnection::Impl {
   std::optional<note::VerifierKey> log_key;
   registry::Replica replica{std::nullopt};
   std::string checkpoint;  // the latest verified checkpoint
+  bool synced = false;     // the replica has been checked against a signed checkpoint once
 
   // One signed request; the parsed JSON body or the problem as a Status.
   Result<std::string> Call(const std::string& method, const std::string& path,
@@ -172,6 +173,15 @@ struct HttpConnection::Impl {
                           verified.status().message());
     }
     checkpoint = text;
+    if (!synced) {
+      // What /v1/registry announced must be what entry 0 of the verified log says.
+      AMANAH_ASSIGN_OR_RETURN(std::string logged_origin, replica.origin());
+      AMANAH_ASSIGN_OR_RETURN(note::VerifierKey logged_key, replica.log_key());
+      if (logged_origin != origin || !(logged_key == *log_key)) {
+        return VerifyFailed("the server announced another log origin or key than its log's");
+      }
+      synced = true;
+    }
     return Status::Ok();
   }
 
@@ -223,13 +233,19 @@ Result<std::unique_ptr<HttpConnection>> HttpConnection::Connect(const std::strin
     return VerifyFailed("the server at " + impl->scheme_host_port +
                         " runs another registry than your config's");
   }
-  // Entry 0 must carry exactly the config the server showed (and that we checked above).
-  impl->replica = registry::Replica(offered);
-  AMANAH_RETURN_IF_ERROR(impl->Sync());
-  AMANAH_ASSIGN_OR_RETURN(impl->config, impl->replica.config());
-  AMANAH_ASSIGN_OR_RETURN(impl->origin, impl->replica.origin());
-  AMANAH_ASSIGN_OR_RETURN(note::VerifierKey log_key, impl->replica.log_key());
+  if (!reg.contains("origin") || !reg["origin"].is_string() || !reg.contains("log_key") ||
+      !reg["log_key"].is_string()) {
+    return Malformed("the server's /v1/registry answer has no origin or log key");
+  }
+  AMANAH_ASSIGN_OR_RETURN(note::VerifierKey log_key,
+                          note::VerifierKey::Parse(reg["log_key"].get<std::string>()));
+  // Entry 0 must carry exactly the config the server showed (and that we checked above); the
+  // origin and log key are checked against entry 0 at the first Sync. The log is read on
+  // demand: a key that is not admitted yet (actor register) may not read it.
+  impl->config = offered;
+  impl->origin = reg["origin"].get<std::string>();
   impl->log_key.emplace(std::move(log_key));
+  impl->replica = registry::Replica(std::move(offered));
   return std::unique_ptr<HttpConnection>(new HttpConnection(std::move(impl)));
 }
 
@@ -275,8 +291,13 @@ Result<std::vector<uint64_t>> HttpConnection::SubmitAll(
     indices.push_back(i.get<uint64_t>());
   }
   if (progress) progress(submissions.size());
-  // The entries must now be in the log, as submitted, at those indices.
-  AMANAH_RETURN_IF_ERROR(impl_->Sync());
+  // The entries must now be in the log, as submitted, at those indices. A key that is not
+  // admitted yet (it just registered) may not read the log: then this check waits for its
+  // first command after admission, which verifies the whole log.
+  if (Status synced = impl_->Sync(); !synced.ok()) {
+    if (synced.code() == Code::kPolicyDenied) return indices;
+    return synced;
+  }
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<registry::StateView> view,
                           impl_->replica.store().Read());
   for (size_t i = 0; i < submissions.size(); ++i) {
