@@ -41,6 +41,8 @@ struct Context {
   std::string home;  // --home; empty: $AMANAH_HOME, else ~/.amanah (see profile.h)
   // --registry: the local registry folder; empty: $AMANAH_REGISTRY (see registry_ctx.h).
   std::string registry;
+  // --server: a registry server's URL; empty: $AMANAH_SERVER, else the local registry.
+  std::string server;
   std::function<Status()> action;
   // An action that succeeded may still ask for a non-zero exit (`reconcile --fail-on-flag`
   // exits 1 when someone is flagged); errors keep the codes of ExitCode.
