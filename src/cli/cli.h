@@ -68,6 +68,7 @@ void AddReleaseCommands(CLI::App& app, Context& ctx);   // release_cmd.cc
 void AddExportCommands(CLI::App& app, Context& ctx);    // export_cmd.cc
 void AddTravelCommands(CLI::App& app, Context& ctx);    // travel_cmd.cc: sight, reconcile
 void AddLogCommands(CLI::App& app, Context& ctx);       // log_cmd.cc: log, verify
+void AddServeCommands(CLI::App& app, Context& ctx);     // serve_cmd.cc: the HTTP API
 
 // `amanah demo`: a ceremony, a sealed record and a threshold opening, step by step.
 int RunDemo(std::ostream& out);

@@ -65,7 +65,7 @@ constexpr Family kFamilies[] = {
     AddKeyCommands,      AddCeremonyCommands, AddDrillCommands,  AddCardCommands,
     AddIdCommands,       AddDemoCommands,     AddRegistryCommands, AddActorCommands,
     AddPersonCommands,   AddImportCommands,   AddPlanCommands,   AddReleaseCommands,
-    AddExportCommands,   AddTravelCommands,   AddLogCommands};
+    AddExportCommands,   AddTravelCommands,   AddLogCommands,    AddServeCommands};
 
 int Main(int argc, char** argv) {
   SystemConsole console;
