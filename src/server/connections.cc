@@ -86,7 +86,9 @@ uint64_t Connections::Admit() {
   c.fd = copy;
   c.inode = found_inode;
   c.address = PeerAddress(copy);
-  c.deadline = std::chrono::steady_clock::now() + timeout_;
+  // The clock starts when a worker takes the connection (Renew): waiting in the queue holds
+  // no worker, and is not the client's doing.
+  c.deadline = std::chrono::steady_clock::time_point::max();
   if (max_per_address_ != 0 && per_address_[c.address] >= max_per_address_) {
     shutdown(copy, SHUT_RDWR);  // the worker finds it closed and moves on
     c.cut = true;

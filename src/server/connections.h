@@ -4,8 +4,8 @@
 //                 connections wait, then the accept loop itself waits (the kernel's backlog
 //                 takes the rest), so memory stays bounded.
 //   Connections   a deadline for every connection: one whole request (headers, body) and its
-//                 answer must fit in `timeout`, counted from the connection's arrival and
-//                 again after each answer. A watchdog thread shuts down the socket of a
+//                 answer must fit in `timeout`, counted from when a worker takes the
+//                 connection and again after each answer. A watchdog thread shuts down the socket of a
 //                 connection past its deadline, which ends any read the worker is blocked
 //                 in. It also caps concurrent connections per client address.
 //
@@ -46,7 +46,7 @@ class Connections {
   // Returns its token (0 if it could not be found: it is then served without a deadline).
   // A connection over the per-address cap is shut down at once (its task ends quickly).
   uint64_t Admit();
-  // The connection answered a request: its deadline starts again.
+  // A worker took the connection, or it answered a request: its deadline starts (again).
   void Renew(uint64_t token);
   // The connection is closed.
   void Release(uint64_t token);

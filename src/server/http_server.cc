@@ -43,6 +43,7 @@ class GuardedQueue final : public httplib::TaskQueue {
     pool_.Enqueue([this, fn = std::move(fn), token] {
       tls_state = ThreadState{};
       tls_state.connection = token;
+      if (token != 0) conns_.Renew(token);
       try {
         fn();
       } catch (...) {
