@@ -30,6 +30,8 @@ Code CodeOfProblem(const std::string& code, int http_status) {
       {"conflict", Code::kConflict},           {"verify-failed", Code::kVerifyFailed},
       {"policy-denied", Code::kPolicyDenied},  {"role-denied", Code::kPolicyDenied},
       {"suspended", Code::kPolicyDenied},      {"unknown-key", Code::kPolicyDenied},
+      {"expired", Code::kPolicyDenied},        {"pending", Code::kPolicyDenied},
+      {"method-not-allowed", Code::kInvalidArgument},
       {"unsigned", Code::kPolicyDenied},       {"bad-signature", Code::kVerifyFailed},
       {"expired-signature", Code::kVerifyFailed}, {"replayed", Code::kVerifyFailed},
       {"rate-limited", Code::kUnavailable},    {"unavailable", Code::kUnavailable},
