@@ -45,6 +45,8 @@ Result<ReadOnly> OpenReadOnly(Context& ctx) {
     }
   }
   AMANAH_ASSIGN_OR_RETURN(r.open, Connect(ctx, r.key ? &*r.key : nullptr));
+  // A server's log key and origin are trusted once its log verified against them.
+  if (r.open.is_remote()) AMANAH_RETURN_IF_ERROR(r.open.conn().Read().status());
   return r;
 }
 
