@@ -166,6 +166,35 @@ if [ "$store" = sqlite ]; then
   serve "$T/tampered"
   AMANAH_HOME=$T/fresh expect_one_of "a tampered log is refused" "3 4" actor list "${off[@]}"
   grep -q 'entry 5' "$ERR" && ok "names the tampered entry" || bad "tamper message: $(cat "$ERR")"
+  # The server hands over other sealed bytes than the enroller logged, or other partials than
+  # the custodians logged: the official's client refuses to open with them.
+  flip() {  # flip DB TABLE COLUMN: changes the last byte of every value of the column
+    python3 - "$@" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+rows = db.execute(f"SELECT rowid, {sys.argv[3]} FROM {sys.argv[2]}").fetchall()
+for rowid, value in rows:
+    if value:
+        db.execute(f"UPDATE {sys.argv[2]} SET {sys.argv[3]} = ? WHERE rowid = ?",
+                   (value[:-1] + bytes([value[-1] ^ 1]), rowid))
+db.commit()
+PY
+  }
+  stop_server
+  cp -r "$R" "$T/swapped" && flip "$T/swapped/registry.db" records sealed
+  serve "$T/swapped"
+  AMANAH_HOME=$T/fresh expect "other sealed records than the enroller's are refused" 4 release open "$release" \
+    --out "$T/m2.txt" "${off[@]}"
+  grep -q 'not the one its enroller signed' "$ERR" && ok "says the sealed record is not the enroller's" \
+    || bad "message: $(cat "$ERR")"
+  [ ! -e "$T/m2.txt" ] && ok "no manifest written" || bad "a manifest was written"
+  stop_server
+  cp -r "$R" "$T/swapped2" && flip "$T/swapped2/registry.db" approvals sealed_partial
+  serve "$T/swapped2"
+  AMANAH_HOME=$T/fresh2 expect "other partials than the custodians' are refused" 4 release open "$release" \
+    --out "$T/m3.txt" "${off[@]}"
+  grep -q 'not the one the custodian logged' "$ERR" && ok "says the partial is not the custodian's" \
+    || bad "message: $(cat "$ERR")"
   # Another registry behind the same address: the pinned config refuses it before any request.
   stop_server
   "$fixture" make --out "$T/g" --people 2 --now "$((now - 60))" >/dev/null
