@@ -80,6 +80,9 @@ int Main(int argc, char** argv) {
   app.add_option("--home", ctx.home, "Your profile folder (default $AMANAH_HOME or ~/.amanah)");
   app.add_option("--registry", ctx.registry,
                  "The local registry folder (default $AMANAH_REGISTRY); see `amanah registry`");
+  app.add_option("--store", ctx.store,
+                 "The registry's store: a postgresql:// URL or a SQLite file (default "
+                 "$AMANAH_STORE, else DIR/registry.db)");
   app.add_option("--passphrase-file", passphrase_file,
                  "Read the passphrase from the first line of this file (for scripts)");
   for (Family add : kFamilies) add(app, ctx);
