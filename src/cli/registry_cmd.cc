@@ -144,8 +144,8 @@ Status RegistryMigrate(Context& ctx, const MigrateOptions& o) {
 }  // namespace
 
 void AddRegistryCommands(CLI::App& app, Context& ctx) {
-  auto* reg = app.add_subcommand("registry",
-                                 "Set up a local registry, or move it to PostgreSQL (the operator)");
+  auto* reg = app.add_subcommand(
+      "registry", "Set up a local registry, or move it to PostgreSQL (the operator)");
   reg->require_subcommand(1);
 
   auto o = std::make_shared<InitOptions>();

@@ -43,8 +43,7 @@ Status CopyState(StateView& from, Transaction& to, CopyReport& report) {
   AMANAH_ASSIGN_OR_RETURN(std::vector<Actor> actors, from.ListActors());
   for (const Actor& actor : actors) AMANAH_RETURN_IF_ERROR(to.PutActor(actor));
   for (const Actor& actor : actors) {
-    AMANAH_ASSIGN_OR_RETURN(std::vector<Attestation> history,
-                            from.Attestations(actor.fingerprint));
+    AMANAH_ASSIGN_OR_RETURN(std::vector<Attestation> history, from.Attestations(actor.fingerprint));
     for (const Attestation& a : history) AMANAH_RETURN_IF_ERROR(to.AddAttestation(a));
   }
   report.actors = actors.size();

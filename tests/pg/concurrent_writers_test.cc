@@ -45,8 +45,8 @@ int RunWriter(const std::string& url, const std::filesystem::path& dir, int n, i
   };
   auto config = ParseConfigFile(ReadText(dir / "config.amanah"));
   if (!config.ok()) return fail("config", config.status());
-  auto key = OpenSecretKey(ReadText(dir / ("enroller-" + std::to_string(n) + ".key")),
-                           Passphrase());
+  auto key =
+      OpenSecretKey(ReadText(dir / ("enroller-" + std::to_string(n) + ".key")), Passphrase());
   if (!key.ok()) return fail("key", key.status());
   auto store = PostgresStore::Open(url);
   if (!store.ok()) return fail("open the store", store.status());
@@ -61,8 +61,7 @@ int RunWriter(const std::string& url, const std::filesystem::path& dir, int n, i
   a.consent = *ConsentScope::Parse("un,ngo");
   a.list = "writer-" + std::to_string(n);
   for (int i = 0; i < count; ++i) {
-    client::Identity who{"person " + std::to_string(n) + "/" + std::to_string(i), "1980", "",
-                         ""};
+    client::Identity who{"person " + std::to_string(n) + "/" + std::to_string(i), "1980", "", ""};
     auto submission =
         client::Enrol(*config, *key, Pseudonym::Generate(), who, a, SystemClock().Now());
     if (!submission.ok()) return fail("enrol", submission.status());
@@ -81,8 +80,8 @@ SecretKey Key(Role role, const std::string& label) {
 TEST(PostgresConcurrentWriters, ProcessesAppendWithoutGapOrDuplicate) {
   const std::string url = amanah::testing::NewTestDatabase();
   ASSERT_FALSE(url.empty());
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("amanah_pg_writers_" + std::to_string(getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("amanah_pg_writers_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
 
@@ -139,8 +138,8 @@ TEST(PostgresConcurrentWriters, ProcessesAppendWithoutGapOrDuplicate) {
       const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
       const std::string n_text = std::to_string(n), count = std::to_string(kEntriesPerWriter);
       const std::string dir_text = dir.string();
-      execl(self.c_str(), self.c_str(), "--writer", url.c_str(), dir_text.c_str(),
-            n_text.c_str(), count.c_str(), static_cast<char*>(nullptr));
+      execl(self.c_str(), self.c_str(), "--writer", url.c_str(), dir_text.c_str(), n_text.c_str(),
+            count.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
     children.push_back(pid);
@@ -186,12 +185,13 @@ TEST(PostgresConcurrentWriters, ProcessesAppendWithoutGapOrDuplicate) {
     if (last && *last != entry->actor) ++switches;
     last = entry->actor;
   }
-  std::printf("concurrent writers: %d processes x %d entries = %d through Registry::Submit in "
-              "%.2f s (%.0f entries/s); the log interleaves writers %d times; it verifies: "
-              "%llu entries\n",
-              kWriters, kEntriesPerWriter, kWriters * kEntriesPerWriter, seconds,
-              kWriters * kEntriesPerWriter / seconds, switches,
-              static_cast<unsigned long long>(report->entries));
+  std::printf(
+      "concurrent writers: %d processes x %d entries = %d through Registry::Submit in "
+      "%.2f s (%.0f entries/s); the log interleaves writers %d times; it verifies: "
+      "%llu entries\n",
+      kWriters, kEntriesPerWriter, kWriters * kEntriesPerWriter, seconds,
+      kWriters * kEntriesPerWriter / seconds, switches,
+      static_cast<unsigned long long>(report->entries));
   std::filesystem::remove_all(dir);
 }
 
@@ -200,8 +200,7 @@ TEST(PostgresConcurrentWriters, ProcessesAppendWithoutGapOrDuplicate) {
 
 int main(int argc, char** argv) {
   if (argc == 6 && std::string(argv[1]) == "--writer") {
-    return amanah::registry::RunWriter(argv[2], argv[3], std::stoi(argv[4]),
-                                       std::stoi(argv[5]));
+    return amanah::registry::RunWriter(argv[2], argv[3], std::stoi(argv[4]), std::stoi(argv[5]));
   }
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();

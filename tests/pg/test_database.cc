@@ -64,8 +64,7 @@ std::string NewTestDatabase() {
     pqxx::nontransaction(admin).exec("CREATE DATABASE " + name +
                                      " ENCODING 'UTF8' TEMPLATE template0");
   } catch (const std::exception& e) {
-    ADD_FAILURE() << "cannot create a test database on " << kTestPostgresUrlEnv << ": "
-                  << e.what();
+    ADD_FAILURE() << "cannot create a test database on " << kTestPostgresUrlEnv << ": " << e.what();
     return "";
   }
   std::lock_guard<std::mutex> lock(created_mu);

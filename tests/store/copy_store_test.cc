@@ -80,9 +80,8 @@ void Fill(Store& store) {
   AMANAH_EXPECT_OK(t.AddRefusal(Refusal{release.id, 2, "no", 13}));
   AMANAH_EXPECT_OK(
       t.AddSighting(Sighting{plan.id, TestPseudonym(5), "Boarding", TestFingerprint(2), 1, 14}));
-  AMANAH_EXPECT_OK(t.AddPlanEvent(PlanEvent{plan.id, TestPseudonym(9),
-                                            PlanEventKind::kSubstituted, TestPseudonym(5), "r",
-                                            2, 15}));
+  AMANAH_EXPECT_OK(t.AddPlanEvent(PlanEvent{plan.id, TestPseudonym(9), PlanEventKind::kSubstituted,
+                                            TestPseudonym(5), "r", 2, 15}));
   AppendLog(t, 21);
   AMANAH_EXPECT_OK(t.PutCheckpoint(8, "note 8\n"));
   AMANAH_EXPECT_OK(t.PutCheckpoint(21, "note 21\n"));
@@ -108,8 +107,8 @@ std::string Dump(Store& store) {
     out << "meta " << key << "=" << AsString(*v.GetMeta(key).value()) << "\n";
   }
   for (const Actor& a : Val(v.ListActors())) {
-    out << "actor " << ToHex(a.fingerprint) << " " << a.key.label << " " << a.organisation
-        << " " << a.registered_at << " " << a.log_index << "\n";
+    out << "actor " << ToHex(a.fingerprint) << " " << a.key.label << " " << a.organisation << " "
+        << a.registered_at << " " << a.log_index << "\n";
     for (const Attestation& at : Val(v.Attestations(a.fingerprint))) {
       out << "  attestation " << at.custodian << " " << static_cast<int>(at.kind) << " " << at.at
           << " " << at.expires << " " << at.log_index << "\n";
@@ -177,7 +176,8 @@ TEST_P(CopyStoreTest, CopiesEverythingVerbatimWithTheSameRoot) {
   std::vector<merkle::Hash> leaves;
   {
     auto view = from->Read();
-    for (uint64_t i = 0; i < 21; ++i) leaves.push_back(merkle::LeafHash((*view)->LogEntry(i).value()));
+    for (uint64_t i = 0; i < 21; ++i)
+      leaves.push_back(merkle::LeafHash((*view)->LogEntry(i).value()));
   }
   EXPECT_EQ(report->source_root, merkle::RootFromLeafHashes(leaves));
   EXPECT_EQ(report->actors, 2u);
@@ -242,10 +242,9 @@ std::vector<Pair> Pairs() {
   return pairs;
 }
 
-INSTANTIATE_TEST_SUITE_P(Kinds, CopyStoreTest, ::testing::ValuesIn(Pairs()),
-                         [](const auto& info) {
-                           return info.param.first + "_to_" + info.param.second;
-                         });
+INSTANTIATE_TEST_SUITE_P(Kinds, CopyStoreTest, ::testing::ValuesIn(Pairs()), [](const auto& info) {
+  return info.param.first + "_to_" + info.param.second;
+});
 
 }  // namespace
 }  // namespace amanah::registry::testing

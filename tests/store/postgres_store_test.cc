@@ -26,11 +26,10 @@ std::unique_ptr<PostgresStore> OpenOrNull(const std::string& url) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformance,
-                         ::testing::Values(StoreFactory{
-                             "postgres",
-                             []() -> std::unique_ptr<Store> {
-                               return OpenOrNull(NewTestDatabase());
-                             }}),
+                         ::testing::Values(StoreFactory{"postgres",
+                                                        []() -> std::unique_ptr<Store> {
+                                                          return OpenOrNull(NewTestDatabase());
+                                                        }}),
                          StoreFactoryName);
 
 // Raw access to a test database, beside the store.
@@ -84,7 +83,8 @@ TEST(PostgresStoreTest, SchemaIsTheOneDescriptionRenderedForPostgres) {
   EXPECT_EQ(PostgresStore::SchemaVersion(), store_internal::LatestSchemaVersion());
   auto type = [&](const char* table, const char* column) {
     return Text(url, std::string("SELECT data_type FROM information_schema.columns WHERE "
-                                 "table_name = '") + table + "' AND column_name = '" + column + "'");
+                                 "table_name = '") +
+                         table + "' AND column_name = '" + column + "'");
   };
   EXPECT_EQ(type("records", "id"), "bigint");  // 50-bit pseudonyms need 64 bits
   EXPECT_EQ(type("records", "sealed"), "bytea");
@@ -96,9 +96,9 @@ TEST(PostgresStoreTest, SchemaIsTheOneDescriptionRenderedForPostgres) {
   // The rendering changes type names only, as whole words.
   using store_internal::RenderSql;
   using store_internal::SqlDialect;
-  EXPECT_EQ(RenderSql("CREATE TABLE t (a INTEGER, b BLOB, integer_count INTEGER)",
-                      SqlDialect::kPostgres),
-            "CREATE TABLE t (a BIGINT, b BYTEA, integer_count BIGINT)");
+  EXPECT_EQ(
+      RenderSql("CREATE TABLE t (a INTEGER, b BLOB, integer_count INTEGER)", SqlDialect::kPostgres),
+      "CREATE TABLE t (a BIGINT, b BYTEA, integer_count BIGINT)");
   EXPECT_EQ(RenderSql("x INTEGER, y BLOB", SqlDialect::kSqlite), "x INTEGER, y BLOB");
   for (const auto& step : store_internal::SchemaSteps()) {
     std::string pg = RenderSql(step.sql, SqlDialect::kPostgres);
@@ -118,7 +118,7 @@ TEST(PostgresStoreTest, ReopenKeepsEverythingAndOpensAreIdempotent) {
     AMANAH_ASSERT_OK((*txn)->AppendLogEntry(0, AsBytes("e")));
     AMANAH_ASSERT_OK((*txn)->Commit());
   }
-  // Four processes' worth of opens at once on one database: one migrates, all succeed.
+  // Four opens at once (each with its own connections) on one migrated database.
   std::vector<std::thread> openers;
   std::atomic<int> opened{0};
   for (int i = 0; i < 4; ++i) {
@@ -159,8 +159,7 @@ TEST(PostgresStoreTest, RefusesANewerSchema) {
   auto store = PostgresStore::Open(url);
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), Code::kUnavailable);
-  EXPECT_NE(store.status().message().find("newer"), std::string::npos)
-      << store.status().message();
+  EXPECT_NE(store.status().message().find("newer"), std::string::npos) << store.status().message();
   EXPECT_EQ(Text(url, "SELECT version FROM schema_version"), "99");  // left untouched
 }
 
@@ -186,13 +185,14 @@ TEST(PostgresStoreTest, MigratesFromVersion1) {
   ASSERT_EQ(v1.version, 1);
   Exec(url, RenderSql(store_internal::kCreateSchemaVersionTable, SqlDialect::kPostgres));
   Exec(url, RenderSql(v1.sql, SqlDialect::kPostgres));
-  Exec(url, "INSERT INTO schema_version (version) VALUES (1);"
-            "INSERT INTO log_entries (idx, entry) VALUES (0, '\\x00'), (1, '\\x01');"
-            "INSERT INTO records (id, enroller, attributes, sealed, signature, enrolled_at,"
-            " withdrawn, log_index, role, district, list_name)"
-            " VALUES (11, '\\x00', '\\x00', '\\x00', '\\x00', 1, 0, 0, 'rescue', 'Harbour',"
-            " 'old-list');"
-            "INSERT INTO record_needs VALUES (11, 'mobility')");
+  Exec(url,
+       "INSERT INTO schema_version (version) VALUES (1);"
+       "INSERT INTO log_entries (idx, entry) VALUES (0, '\\x00'), (1, '\\x01');"
+       "INSERT INTO records (id, enroller, attributes, sealed, signature, enrolled_at,"
+       " withdrawn, log_index, role, district, list_name)"
+       " VALUES (11, '\\x00', '\\x00', '\\x00', '\\x00', 1, 0, 0, 'rescue', 'Harbour',"
+       " 'old-list');"
+       "INSERT INTO record_needs VALUES (11, 'mobility')");
   auto store = OpenOrNull(url);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(Text(url, "SELECT version FROM schema_version"),
@@ -217,8 +217,9 @@ TEST(PostgresStoreTest, LostConnectionAbandonsTheTransaction) {
   AMANAH_ASSERT_OK(txn);
   AMANAH_ASSERT_OK((*txn)->PutRecord(TestRecord(1)));
   // The writer is the backend that holds the log's advisory lock.
-  Exec(url, "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
-            " AND granted");
+  Exec(url,
+       "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+       " AND granted");
   Status lost = (*txn)->PutRecord(TestRecord(2));
   EXPECT_EQ(lost.code(), Code::kUnavailable) << lost.ToString();
   EXPECT_EQ(lost.message().find("medic"), std::string::npos);
@@ -244,13 +245,13 @@ TEST(PostgresStoreTest, ErrorStatusesCarryNoValue) {
       "INSERT INTO records VALUES ('Layla Haddad')", "23505"));
   EXPECT_EQ(dup.code(), Code::kConflict);
   EXPECT_EQ(dup.message(), "postgres: write a record: duplicate key (SQLSTATE 23505)");
-  Status parent = status_of(pqxx::foreign_key_violation("DETAIL: Key (plan)=(x) missing", "",
-                                                        "23503"));
+  Status parent =
+      status_of(pqxx::foreign_key_violation("DETAIL: Key (plan)=(x) missing", "", "23503"));
   EXPECT_EQ(parent.code(), Code::kNotFound);
   EXPECT_EQ(status_of(pqxx::sql_error("disk full", "", "53100")).code(), Code::kUnavailable);
-  EXPECT_EQ(status_of(pqxx::sql_error("canceling statement due to lock timeout", "", "55P03"))
-                .code(),
-            Code::kUnavailable);
+  EXPECT_EQ(
+      status_of(pqxx::sql_error("canceling statement due to lock timeout", "", "55P03")).code(),
+      Code::kUnavailable);
   EXPECT_EQ(status_of(pqxx::sql_error("terminating connection", "", "57P01")).code(),
             Code::kUnavailable);
   EXPECT_EQ(status_of(pqxx::broken_connection("server closed the connection 'Layla'")).message(),
@@ -325,11 +326,13 @@ TEST(PostgresStoreTest, WithdrawalLeavesNoSealedBytesInTheTablePages) {
   }
   EXPECT_TRUE(InPages(url, kept.sealed, 0));
   Exec(url, "ANALYZE records");
-  EXPECT_EQ(Text(url, "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'records'"
-                      " AND attname = 'sealed'"),
+  EXPECT_EQ(Text(url,
+                 "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'records'"
+                 " AND attname = 'sealed'"),
             "0");
-  EXPECT_NE(Text(url, "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'records'"
-                      " AND attname = 'role'"),
+  EXPECT_NE(Text(url,
+                 "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'records'"
+                 " AND attname = 'role'"),
             "0");
 }
 

@@ -24,9 +24,9 @@
 namespace amanah::registry {
 
 struct CopyReport {
-  uint64_t entries = 0;         // the log size, the same in both
-  merkle::Hash source_root{};   // RFC 9162 root of the source's log (EmptyRoot() if empty)
-  merkle::Hash target_root{};   // the same, read back from the target after the commit
+  uint64_t entries = 0;        // the log size, the same in both
+  merkle::Hash source_root{};  // RFC 9162 root of the source's log (EmptyRoot() if empty)
+  merkle::Hash target_root{};  // the same, read back from the target after the commit
   uint64_t actors = 0, records = 0, plans = 0, releases = 0, checkpoints = 0;
 };
 

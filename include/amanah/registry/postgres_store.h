@@ -77,8 +77,7 @@ class PostgresStore : public Store {
   // server cannot be reached, refuses the login, the database is missing or not UTF8, or its
   // schema is newer than this program knows; kInternal if it holds tables that are not an
   // Amanah store's.
-  static Result<std::unique_ptr<PostgresStore>> Open(const std::string& url,
-                                                     Options options = {});
+  static Result<std::unique_ptr<PostgresStore>> Open(const std::string& url, Options options = {});
   // The newest schema version this program knows.
   static int SchemaVersion();
 

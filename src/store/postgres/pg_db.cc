@@ -15,13 +15,20 @@ std::string Reason(const std::string& state) {
     const char* state;
     const char* name;
   } kNames[] = {
-      {"23505", "duplicate key"},        {"23503", "missing parent row"},
-      {"40001", "serialization failure"}, {"40P01", "deadlock"},
-      {"53100", "disk full"},            {"53200", "out of memory"},
-      {"53300", "too many connections"}, {"55P03", "lock timeout"},
-      {"57014", "query cancelled"},      {"57P01", "the server is shutting down"},
-      {"42P01", "a table is missing"},   {"42P07", "a table already exists"},
-      {"42501", "permission denied"},    {"25006", "read-only transaction"},
+      {"23505", "duplicate key"},
+      {"23503", "missing parent row"},
+      {"40001", "serialization failure"},
+      {"40P01", "deadlock"},
+      {"53100", "disk full"},
+      {"53200", "out of memory"},
+      {"53300", "too many connections"},
+      {"55P03", "lock timeout"},
+      {"57014", "query cancelled"},
+      {"57P01", "the server is shutting down"},
+      {"42P01", "a table is missing"},
+      {"42P07", "a table already exists"},
+      {"42501", "permission denied"},
+      {"25006", "read-only transaction"},
   };
   for (const auto& n : kNames) {
     if (state == n.state) return std::string(n.name) + " (SQLSTATE " + state + ")";

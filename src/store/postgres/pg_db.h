@@ -7,11 +7,10 @@
 #ifndef AMANAH_STORE_POSTGRES_PG_DB_H_
 #define AMANAH_STORE_POSTGRES_PG_DB_H_
 
-#include <pqxx/pqxx>
-
 #include <array>
 #include <exception>
 #include <memory>
+#include <pqxx/pqxx>
 #include <span>
 #include <string>
 #include <string_view>

@@ -155,8 +155,7 @@ constexpr Statement kStatements[] = {
      "SELECT n.need, COUNT(*) FROM record_needs n JOIN records r ON r.id = n.record"
      " WHERE r.withdrawn = 0 GROUP BY n.need ORDER BY n.need COLLATE \"C\""},
     {"list_all", "SELECT id FROM records WHERE withdrawn = 0 ORDER BY id"},
-    {"list_by",
-     "SELECT id FROM records WHERE withdrawn = 0 AND list_name = $1 ORDER BY id"},
+    {"list_by", "SELECT id FROM records WHERE withdrawn = 0 AND list_name = $1 ORDER BY id"},
     {"checkpoint_get", "SELECT note FROM checkpoints WHERE size = $1"},
     {"checkpoint_latest", "SELECT MAX(size) FROM checkpoints"},
     {"checkpoint_sizes", "SELECT size FROM checkpoints ORDER BY size"},
@@ -320,8 +319,7 @@ class PgView : public Base {
       rel.excluded = static_cast<uint32_t>(Int(row[2]));
       rel.requested_at = Int(row[3]);
       rel.log_index = U64(Int(row[4]));
-      AMANAH_ASSIGN_OR_RETURN(rel.people,
-                              People(t_->exec_prepared("release_people", Bin(id))));
+      AMANAH_ASSIGN_OR_RETURN(rel.people, People(t_->exec_prepared("release_people", Bin(id))));
       return std::optional<Release>(std::move(rel));
     });
   }
@@ -509,15 +507,14 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
   Status PutActor(const Actor& a) override {
     return Write("write an actor", [&]() -> Status {
       pqxx::result r =
-          a.org_kind ? t_->exec_prepared("actor_put", Bin(a.fingerprint),
-                                         static_cast<int64_t>(a.key.role), a.key.label,
-                                         Bin(a.key.sign), Bin(a.key.enc), a.organisation,
-                                         static_cast<int64_t>(*a.org_kind), a.registered_at,
-                                         I64(a.log_index))
-                     : t_->exec_prepared("actor_put", Bin(a.fingerprint),
-                                         static_cast<int64_t>(a.key.role), a.key.label,
-                                         Bin(a.key.sign), Bin(a.key.enc), a.organisation,
-                                         nullptr, a.registered_at, I64(a.log_index));
+          a.org_kind
+              ? t_->exec_prepared("actor_put", Bin(a.fingerprint), static_cast<int64_t>(a.key.role),
+                                  a.key.label, Bin(a.key.sign), Bin(a.key.enc), a.organisation,
+                                  static_cast<int64_t>(*a.org_kind), a.registered_at,
+                                  I64(a.log_index))
+              : t_->exec_prepared("actor_put", Bin(a.fingerprint), static_cast<int64_t>(a.key.role),
+                                  a.key.label, Bin(a.key.sign), Bin(a.key.enc), a.organisation,
+                                  nullptr, a.registered_at, I64(a.log_index));
       if (r.affected_rows() == 0) return Conflict("the actor already exists");
       return Status::Ok();
     });
@@ -525,9 +522,9 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
 
   Status AddAttestation(const Attestation& a) override {
     return Write("write an attestation", [&]() -> Status {
-      pqxx::result r = t_->exec_prepared("attestation_add", I64(a.log_index), Bin(a.subject),
-                                         int64_t{a.custodian}, static_cast<int64_t>(a.kind),
-                                         a.at, a.expires);
+      pqxx::result r =
+          t_->exec_prepared("attestation_add", I64(a.log_index), Bin(a.subject),
+                            int64_t{a.custodian}, static_cast<int64_t>(a.kind), a.at, a.expires);
       if (r.affected_rows() > 0) return Status::Ok();
       if (!t_->exec_prepared("attestation_exists", I64(a.log_index)).empty()) {
         return Conflict("an attestation of that log index exists");
@@ -543,8 +540,7 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
       pqxx::result put = t_->exec_prepared(
           "record_put", I64(r.id.value()), Bin(r.enroller), Bin(r.attributes), Bin(r.sealed),
           Bin(ByteView(r.signature.data(), r.signature.size())), r.enrolled_at,
-          int64_t{r.withdrawn ? 1 : 0}, I64(r.log_index), clear.role, clear.district,
-          clear.list);
+          int64_t{r.withdrawn ? 1 : 0}, I64(r.log_index), clear.role, clear.district, clear.list);
       if (put.affected_rows() == 0) return Conflict("the record already exists");
       for (const std::string& need : clear.needs) {
         t_->exec_prepared("record_need_put", I64(r.id.value()), need);
@@ -573,8 +569,7 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
     return Write("write a plan", [&]() -> Status {
       pqxx::result put = t_->exec_prepared(
           "plan_put", Bin(p.id), Bin(p.official), p.guarantor, p.window_start, p.window_end,
-          int64_t{p.capacity_seats}, int64_t{p.tolerance_minutes}, p.created_at,
-          I64(p.log_index));
+          int64_t{p.capacity_seats}, int64_t{p.tolerance_minutes}, p.created_at, I64(p.log_index));
       if (put.affected_rows() == 0) return Conflict("the plan already exists");
       for (size_t i = 0; i < p.route.size(); ++i) {
         t_->exec_prepared("plan_route_put", Bin(p.id), static_cast<int64_t>(i), p.route[i]);
@@ -589,9 +584,8 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
 
   Status PutRelease(const Release& r) override {
     return Write("write a release", [&]() -> Status {
-      pqxx::result put =
-          t_->exec_prepared("release_put", Bin(r.id), Bin(r.plan), Bin(r.official),
-                            int64_t{r.excluded}, r.requested_at, I64(r.log_index));
+      pqxx::result put = t_->exec_prepared("release_put", Bin(r.id), Bin(r.plan), Bin(r.official),
+                                           int64_t{r.excluded}, r.requested_at, I64(r.log_index));
       if (put.affected_rows() == 0) {
         if (!t_->exec_prepared("release_exists", Bin(r.id)).empty()) {
           return Conflict("the release already exists");
@@ -608,9 +602,9 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
 
   Status AddApproval(const Approval& a) override {
     return Write("write an approval", [&]() -> Status {
-      pqxx::result r = t_->exec_prepared("approval_add", Bin(a.release), int64_t{a.custodian},
-                                         Bin(a.sealed_partial), I64(a.checkpoint_size),
-                                         I64(a.log_index));
+      pqxx::result r =
+          t_->exec_prepared("approval_add", Bin(a.release), int64_t{a.custodian},
+                            Bin(a.sealed_partial), I64(a.checkpoint_size), I64(a.log_index));
       if (r.affected_rows() > 0) return Status::Ok();
       if (!t_->exec_prepared("approval_exists", Bin(a.release), int64_t{a.custodian}).empty()) {
         return Conflict("that custodian already approved that release");
@@ -645,14 +639,13 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
 
   Status AddPlanEvent(const PlanEvent& e) override {
     return Write("write a plan event", [&]() -> Status {
-      pqxx::result r =
-          e.replacement
-              ? t_->exec_prepared("plan_event_add", I64(e.log_index), Bin(e.plan),
-                                  I64(e.person.value()), static_cast<int64_t>(e.kind),
-                                  I64(e.replacement->value()), e.reason, e.at)
-              : t_->exec_prepared("plan_event_add", I64(e.log_index), Bin(e.plan),
-                                  I64(e.person.value()), static_cast<int64_t>(e.kind), nullptr,
-                                  e.reason, e.at);
+      pqxx::result r = e.replacement
+                           ? t_->exec_prepared("plan_event_add", I64(e.log_index), Bin(e.plan),
+                                               I64(e.person.value()), static_cast<int64_t>(e.kind),
+                                               I64(e.replacement->value()), e.reason, e.at)
+                           : t_->exec_prepared("plan_event_add", I64(e.log_index), Bin(e.plan),
+                                               I64(e.person.value()), static_cast<int64_t>(e.kind),
+                                               nullptr, e.reason, e.at);
       if (r.affected_rows() > 0) return Status::Ok();
       if (!t_->exec_prepared("plan_event_exists", I64(e.log_index)).empty()) {
         return Conflict("a plan event of that log index exists");
@@ -686,8 +679,7 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
 
   Status AddCosignature(uint64_t size, uint16_t custodian, const std::string& line) override {
     return Write("write a cosignature", [&]() -> Status {
-      pqxx::result r =
-          t_->exec_prepared("cosignature_add", I64(size), int64_t{custodian}, line);
+      pqxx::result r = t_->exec_prepared("cosignature_add", I64(size), int64_t{custodian}, line);
       if (r.affected_rows() > 0) return Status::Ok();
       if (!t_->exec_prepared("cosignature_exists", I64(size), int64_t{custodian}).empty()) {
         return Conflict("that custodian already cosigned that checkpoint");
@@ -746,8 +738,7 @@ class PostgresStore::Snapshot : public pg_internal::PgView<StateView> {
 // A connection borrowed for one query in autocommit.
 class PostgresStore::Lease {
  public:
-  Lease(PostgresStore* store, std::unique_ptr<Conn> conn)
-      : store_(store), conn_(std::move(conn)) {}
+  Lease(PostgresStore* store, std::unique_ptr<Conn> conn) : store_(store), conn_(std::move(conn)) {}
   ~Lease() { store_->ReturnConn(std::move(conn_)); }
   pqxx::connection& raw() { return conn_->raw(); }
 
@@ -786,8 +777,9 @@ Status Migrate(Conn& conn) {
     }
     // Statistics would copy sample values of a column into pg_statistic (ANALYZE keeps up to
     // a hundred of them): never for sealed bytes, which a withdrawal must erase.
-    txn.exec("ALTER TABLE records ALTER COLUMN sealed SET STATISTICS 0;"
-             " ALTER TABLE approvals ALTER COLUMN sealed_partial SET STATISTICS 0");
+    txn.exec(
+        "ALTER TABLE records ALTER COLUMN sealed SET STATISTICS 0;"
+        " ALTER TABLE approvals ALTER COLUMN sealed_partial SET STATISTICS 0");
     txn.exec("DELETE FROM schema_version");
     txn.exec("INSERT INTO schema_version (version) VALUES (" +
              std::to_string(LatestSchemaVersion()) + ")");
@@ -887,7 +879,8 @@ Result<std::unique_ptr<StateView>> PostgresStore::Read() {
     ReturnConn(std::move(conn));
     return status;
   }
-  std::unique_ptr<StateView> view = std::make_unique<Snapshot>(this, std::move(conn), std::move(txn));
+  std::unique_ptr<StateView> view =
+      std::make_unique<Snapshot>(this, std::move(conn), std::move(txn));
   return view;
 }
 
@@ -971,8 +964,7 @@ Result<std::vector<CosignatureRow>> PostgresStore::CosignatureRows(uint64_t size
   return Guard("read cosignatures", [&]() -> Result<std::vector<CosignatureRow>> {
     pqxx::nontransaction q(lease.raw());
     std::vector<CosignatureRow> out;
-    for (const pqxx::row& row :
-         q.exec_prepared("cosignature_rows", static_cast<int64_t>(size))) {
+    for (const pqxx::row& row : q.exec_prepared("cosignature_rows", static_cast<int64_t>(size))) {
       out.push_back({static_cast<uint16_t>(row[0].as<int64_t>()), row[1].as<std::string>()});
     }
     return out;

@@ -800,8 +800,9 @@ Status Migrate(Db& db) {
   };
   using store_internal::RenderSql;
   using store_internal::SqlDialect;
-  Status status = db.Exec(RenderSql(store_internal::kCreateSchemaVersionTable, SqlDialect::kSqlite),
-                          "create schema_version");
+  Status status =
+      db.Exec(RenderSql(store_internal::kCreateSchemaVersionTable, SqlDialect::kSqlite),
+              "create schema_version");
   if (!status.ok()) return fail(status);
   int64_t version = 0;
   {
