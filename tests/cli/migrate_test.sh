@@ -4,7 +4,8 @@
 # on PostgreSQL (--store, $AMANAH_STORE): list, withdraw, checkpoint, verify. A second migrate
 # into the now non-empty database is refused (exit 6) and changes nothing; an unreachable
 # server is exit 8 with a clear reason and no password in the message.
-# Needs $AMANAH_TEST_POSTGRES_URL (scripts/pg.sh); fails without it.
+# `registry init --store URL` sets a new registry up in PostgreSQL, and refuses a database
+# that already holds one. Needs $AMANAH_TEST_POSTGRES_URL (scripts/pg.sh); fails without it.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh" "$1"
 fixture=$2
@@ -14,12 +15,21 @@ scripts/pg.sh start DIR prints (or configure with -DAMANAH_POSTGRES_TESTS=OFF)"
   finish
 fi
 db="amanah_migrate_$$"
-psql -qX "$AMANAH_TEST_POSTGRES_URL" -c "CREATE DATABASE $db" || { bad "create database"; finish; }
-trap 'psql -qX "$AMANAH_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"; rm -rf "$T"' EXIT
-case "$AMANAH_TEST_POSTGRES_URL" in
-  *\?*) url="$AMANAH_TEST_POSTGRES_URL&dbname=$db" ;;
-  *) url="$AMANAH_TEST_POSTGRES_URL?dbname=$db" ;;
-esac
+db2="amanah_init_$$"
+for d in "$db" "$db2"; do
+  psql -qX "$AMANAH_TEST_POSTGRES_URL" -c "CREATE DATABASE $d" || { bad "create database"; finish; }
+done
+trap 'for d in "$db" "$db2"; do
+        psql -qX "$AMANAH_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)"
+      done; rm -rf "$T"' EXIT
+with_db() {
+  case "$AMANAH_TEST_POSTGRES_URL" in
+    *\?*) echo "$AMANAH_TEST_POSTGRES_URL&dbname=$1" ;;
+    *) echo "$AMANAH_TEST_POSTGRES_URL?dbname=$1" ;;
+  esac
+}
+url=$(with_db "$db")
+url2=$(with_db "$db2")
 
 export AMANAH_PASSPHRASE='test passphrase of every user key'
 export AMANAH_OPERATOR_PASSPHRASE='the operator passphrase'
@@ -61,4 +71,14 @@ stderr_is "a clear reason, the password masked" \
 expect "--store that cannot be reached" 8 list --store 'postgresql:///amanah?host=/nonexistent-amanah' \
   --key "$T/f/keys/c1.key"
 expect "migrate onto itself is refused" 2 registry migrate --to "$T/f/registry/registry.db"
+
+expect "registry init into PostgreSQL" 0 registry init --config "$config" --registry "$T/new" \
+  --store "$url2" --kdf test
+[ -f "$T/new/operator.key" ] && [ ! -e "$T/new/registry.db" ] && ok "the folder has the key, no registry.db" \
+  || bad "init --store: wrong files in the folder"
+expect "a checkpoint of the new registry" 0 log checkpoint --registry "$T/new" --store "$url2"
+stdout_has "entry 0 only" '^1$'
+expect "a second init into the same database is refused" 6 registry init --config "$config" \
+  --registry "$T/new2" --store "$url2" --kdf test
+[ -z "$(ls -A "$T/new2" 2>/dev/null)" ] && ok "the refused init left no file" || bad "the refused init left files"
 finish
