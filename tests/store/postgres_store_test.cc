@@ -234,6 +234,28 @@ TEST(PostgresStoreTest, LostConnectionAbandonsTheTransaction) {
   EXPECT_EQ(store->ListRecords("").value(), std::vector<Pseudonym>{TestPseudonym(4)});
 }
 
+// Another process's writer holds the log's lock: Begin() waits, then gives up with
+// kUnavailable after the lock timeout; once the writer commits, Begin() goes through.
+TEST(PostgresStoreTest, BeginGivesUpAfterTheLockTimeout) {
+  const std::string url = NewTestDatabase();
+  auto holder = OpenOrNull(url);
+  ASSERT_NE(holder, nullptr);
+  auto impatient = PostgresStore::Open(url, PostgresOptions{.lock_timeout_ms = 200});
+  ASSERT_TRUE(impatient.ok()) << impatient.status().ToString();
+  auto held = holder->Begin();
+  AMANAH_ASSERT_OK(held);
+  auto refused = (*impatient)->Begin();
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kUnavailable);
+  EXPECT_EQ(refused.status().message(),
+            "postgres: begin a transaction: lock timeout (SQLSTATE 55P03)");
+  AMANAH_ASSERT_OK((*held)->AppendLogEntry(0, AsBytes("first")));
+  AMANAH_ASSERT_OK((*held)->Commit());
+  auto next = (*impatient)->Begin();
+  AMANAH_ASSERT_OK(next);
+  EXPECT_EQ((*next)->LogSize().value(), 1u);
+}
+
 // Errors name the operation and the SQLSTATE, never the server's text (which quotes values).
 TEST(PostgresStoreTest, ErrorStatusesCarryNoValue) {
   using pg_internal::ErrorStatus;
