@@ -14,6 +14,8 @@ packages=(
   # The person's card (amanah card): the QR code, and PNG output.
   libqrencode-dev libpng-dev
   googletest libgtest-dev
+  # The server (amanah serve) and the CLI's --server client: HTTP(S) with OpenSSL.
+  libcpp-httplib-dev libssl-dev
   # Transcript tests use python3 for byte surgery and an independent RFC 9162 proof check.
   python3
   # The Go cross-check of our log output with golang.org/x/mod/sumdb/{note,tlog}.

@@ -21,28 +21,49 @@
 namespace amanah::cli {
 namespace {
 
-Result<OpenRegistry> OpenReadOnly(Context& ctx) {
-  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
-  return OpenLocalRegistry(ctx, paths, false);
+// The registry, read only. Against a server, requests are signed with the user's key when
+// there is one (--key, else the profile's): reading the log's entries needs a registered key
+// unless the server publishes them.
+struct ReadOnly {
+  std::optional<SecretKey> key;
+  Connected open;
+  registry::Connection* operator->() { return &open.conn(); }
+  registry::Connection& operator*() { return open.conn(); }
+};
+
+Result<ReadOnly> OpenReadOnly(Context& ctx) {
+  ReadOnly r;
+  if (!ServerUrl(ctx).empty()) {
+    if (Result<std::string> path = KeyPathOrProfile(ctx, ""); path.ok()) {
+      AMANAH_ASSIGN_OR_RETURN(r.key, LoadSecretKey(ctx, *path));
+    }
+  }
+  AMANAH_ASSIGN_OR_RETURN(r.open, Connect(ctx, r.key ? &*r.key : nullptr));
+  return r;
 }
 
 Status Checkpoint(Context& ctx) {
-  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenLocalRegistry(ctx, paths, true));
-  AMANAH_ASSIGN_OR_RETURN(std::string note, open.registry->SignCheckpoint());
+  Connected open;
+  if (!ServerUrl(ctx).empty()) {
+    AMANAH_ASSIGN_OR_RETURN(ReadOnly r, OpenReadOnly(ctx));  // the server signs its own
+    open = std::move(r.open);
+  } else {
+    AMANAH_ASSIGN_OR_RETURN(open, Connect(ctx, nullptr, /*as_operator=*/true));
+  }
+  AMANAH_ASSIGN_OR_RETURN(std::string note, open.conn().SignCheckpoint());
   ctx.console.out() << note;
   return Status::Ok();
 }
 
 Status Key(Context& ctx) {
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
-  ctx.console.out() << open.registry->log_key().ToString() << "\n";
+  AMANAH_ASSIGN_OR_RETURN(ReadOnly open, OpenReadOnly(ctx));
+  ctx.console.out() << open->log_key().ToString() << "\n";
   return Status::Ok();
 }
 
 Status EntryCmd(Context& ctx, uint64_t index) {
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
-  AMANAH_ASSIGN_OR_RETURN(auto view, open.registry->Read());
+  AMANAH_ASSIGN_OR_RETURN(ReadOnly open, OpenReadOnly(ctx));
+  AMANAH_ASSIGN_OR_RETURN(auto view, open->Read());
   AMANAH_ASSIGN_OR_RETURN(uint64_t size, view->LogSize());
   if (index >= size) {
     return NotFound("no entry " + std::to_string(index) + ": the log has " +
@@ -59,9 +80,14 @@ Status EntryCmd(Context& ctx, uint64_t index) {
 }
 
 // The size of the latest signed checkpoint, else the log's size.
-Result<uint64_t> DefaultSize(registry::Registry& reg, registry::StateView& view) {
-  AMANAH_ASSIGN_OR_RETURN(std::optional<uint64_t> size, reg.store().LatestCheckpointSize());
-  if (size) return *size;
+Result<uint64_t> DefaultSize(registry::Connection& reg, registry::StateView& view) {
+  Result<std::string> latest = reg.LatestCheckpoint();
+  if (!latest.ok() && latest.status().code() != Code::kNotFound) return latest.status();
+  if (latest.ok()) {
+    AMANAH_ASSIGN_OR_RETURN(note::VerifiedCheckpoint cp,
+                            note::OpenCheckpoint(*latest, reg.origin(), reg.log_key(), {}));
+    return cp.checkpoint.size;
+  }
   return view.LogSize();
 }
 
@@ -70,27 +96,27 @@ void PrintHashes(Context& ctx, const std::vector<merkle::Hash>& hashes) {
 }
 
 Status Prove(Context& ctx, uint64_t index, std::optional<uint64_t> size_flag) {
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
-  AMANAH_ASSIGN_OR_RETURN(auto view, open.registry->Read());
+  AMANAH_ASSIGN_OR_RETURN(ReadOnly open, OpenReadOnly(ctx));
+  AMANAH_ASSIGN_OR_RETURN(auto view, open->Read());
   uint64_t size = 0;
   if (size_flag) {
     size = *size_flag;
   } else {
-    AMANAH_ASSIGN_OR_RETURN(size, DefaultSize(*open.registry, *view));
+    AMANAH_ASSIGN_OR_RETURN(size, DefaultSize(*open, *view));
   }
   if (index >= size) {
     return InvalidArgument("entry " + std::to_string(index) + " is not in a tree of " +
                            std::to_string(size) + " entries");
   }
-  AMANAH_ASSIGN_OR_RETURN(auto proof, open.registry->InclusionProof(index, size));
+  AMANAH_ASSIGN_OR_RETURN(auto proof, open->InclusionProof(index, size));
   PrintHashes(ctx, proof);
   return Status::Ok();
 }
 
 Status Consistency(Context& ctx, uint64_t first, uint64_t second) {
   if (first > second) return InvalidArgument("A must not be larger than B");
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
-  AMANAH_ASSIGN_OR_RETURN(auto proof, open.registry->ConsistencyProof(first, second));
+  AMANAH_ASSIGN_OR_RETURN(ReadOnly open, OpenReadOnly(ctx));
+  AMANAH_ASSIGN_OR_RETURN(auto proof, open->ConsistencyProof(first, second));
   PrintHashes(ctx, proof);
   return Status::Ok();
 }
@@ -112,8 +138,8 @@ struct ExportLogOptions {
 };
 
 Status ExportLog(Context& ctx, const ExportLogOptions& o) {
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
-  AMANAH_ASSIGN_OR_RETURN(auto view, open.registry->Read());
+  AMANAH_ASSIGN_OR_RETURN(ReadOnly open, OpenReadOnly(ctx));
+  AMANAH_ASSIGN_OR_RETURN(auto view, open->Read());
   AMANAH_ASSIGN_OR_RETURN(std::vector<Bytes> entries, AllEntries(*view));
   std::string text;
   for (const Bytes& e : entries) text += ToBase64(e) + "\n";

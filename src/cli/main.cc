@@ -65,7 +65,7 @@ constexpr Family kFamilies[] = {
     AddKeyCommands,      AddCeremonyCommands, AddDrillCommands,  AddCardCommands,
     AddIdCommands,       AddDemoCommands,     AddRegistryCommands, AddActorCommands,
     AddPersonCommands,   AddImportCommands,   AddPlanCommands,   AddReleaseCommands,
-    AddExportCommands,   AddTravelCommands,   AddLogCommands};
+    AddExportCommands,   AddTravelCommands,   AddLogCommands,    AddServeCommands};
 
 int Main(int argc, char** argv) {
   SystemConsole console;
@@ -83,6 +83,9 @@ int Main(int argc, char** argv) {
   app.add_option("--store", ctx.store,
                  "The registry's store: a postgresql:// URL or a SQLite file (default "
                  "$AMANAH_STORE, else DIR/registry.db)");
+  app.add_option("--server", ctx.server,
+                 "A registry server's URL, e.g. https://registry.example:8443 (default "
+                 "$AMANAH_SERVER); every command then works against it, signed with your key");
   app.add_option("--passphrase-file", passphrase_file,
                  "Read the passphrase from the first line of this file (for scripts)");
   for (Family add : kFamilies) add(app, ctx);
