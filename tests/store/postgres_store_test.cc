@@ -216,10 +216,11 @@ TEST(PostgresStoreTest, LostConnectionAbandonsTheTransaction) {
   auto txn = store->Begin();
   AMANAH_ASSERT_OK(txn);
   AMANAH_ASSERT_OK((*txn)->PutRecord(TestRecord(1)));
-  // The writer is the backend that holds the log's advisory lock.
+  // The writer is the backend that holds the log's advisory lock in this test's database
+  // (pg_locks shows the whole cluster's, and other tests run in parallel).
   Exec(url,
-       "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
-       " AND granted");
+       "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+       " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
   Status lost = (*txn)->PutRecord(TestRecord(2));
   EXPECT_EQ(lost.code(), Code::kUnavailable) << lost.ToString();
   EXPECT_EQ(lost.message().find("medic"), std::string::npos);
