@@ -24,7 +24,7 @@ export AMANAH_OPERATOR_PASSPHRASE='load test operator passphrase'
 now=$(date +%s)
 "$B/amanah_test_fixture" make --out "$T/f" --people 20 --now "$((now - 60))" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$B/amanah" serve --registry "$T/f/registry" --listen "127.0.0.1:$port" --rate 1000000 --burst 1000000 \
+"$B/amanah" serve --registry "$T/f/registry" --listen "127.0.0.1:$port" --rate 1000000 --burst 1000000 --max-connections-per-address 0 \
   2>"$T/access.log" &
 server=$!
 for _ in $(seq 100); do

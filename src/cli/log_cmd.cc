@@ -31,14 +31,22 @@ struct ReadOnly {
   registry::Connection& operator*() { return open.conn(); }
 };
 
+// --key of the log commands (one per process: the command runs once).
+std::string& LogKeyFlag() {
+  static std::string flag;
+  return flag;
+}
+
 Result<ReadOnly> OpenReadOnly(Context& ctx) {
   ReadOnly r;
   if (!ServerUrl(ctx).empty()) {
-    if (Result<std::string> path = KeyPathOrProfile(ctx, ""); path.ok()) {
+    if (Result<std::string> path = KeyPathOrProfile(ctx, LogKeyFlag()); path.ok()) {
       AMANAH_ASSIGN_OR_RETURN(r.key, LoadSecretKey(ctx, *path));
     }
   }
   AMANAH_ASSIGN_OR_RETURN(r.open, Connect(ctx, r.key ? &*r.key : nullptr));
+  // A server's log key and origin are trusted once its log verified against them.
+  if (r.open.is_remote()) AMANAH_RETURN_IF_ERROR(r.open.conn().Read().status());
   return r;
 }
 
@@ -223,6 +231,9 @@ Status Verify(Context& ctx, const VerifyOptions& o) {
 
 }  // namespace
 
+constexpr const char* kLogKeyHelp =
+    "Against a server: your key, which signs the requests (default: your profile's)";
+
 void AddLogCommands(CLI::App& app, Context& ctx) {
   auto* log = app.add_subcommand("log", "The registry's tamper-evident log (Merkle tree)");
   log->require_subcommand(1);
@@ -231,10 +242,12 @@ void AddLogCommands(CLI::App& app, Context& ctx) {
                                  "Operator: sign a checkpoint of the log now; prints the note");
   cp->footer("Needs operator.key's passphrase ($AMANAH_OPERATOR_PASSPHRASE or the terminal).\n"
              "Example:\n  amanah log checkpoint > checkpoint.txt");
+  cp->add_option("--key", LogKeyFlag(), kLogKeyHelp);
   OnRun(cp, ctx, [&ctx] { return Checkpoint(ctx); });
 
   auto* key = log->add_subcommand("key", "The log's verifier key (signed-note format)");
   key->footer("Example:\n  amanah log key");
+  key->add_option("--key", LogKeyFlag(), kLogKeyHelp);
   OnRun(key, ctx, [&ctx] { return Key(ctx); });
 
   auto entry_index = std::make_shared<uint64_t>(0);
@@ -242,6 +255,7 @@ void AddLogCommands(CLI::App& app, Context& ctx) {
       "entry", "One entry: its type, its leaf bytes (hex) and its RFC 6962 leaf hash (base64)");
   entry->add_option("N", *entry_index, "The entry's index (0 is init)")->required();
   entry->footer("Example:\n  amanah log entry 12");
+  entry->add_option("--key", LogKeyFlag(), kLogKeyHelp);
   OnRun(entry, ctx, [&ctx, entry_index] { return EntryCmd(ctx, *entry_index); });
 
   auto prove_index = std::make_shared<uint64_t>(0);
@@ -251,6 +265,7 @@ void AddLogCommands(CLI::App& app, Context& ctx) {
   prove->add_option("N", *prove_index, "The entry's index")->required();
   prove->add_option("--size", *prove_size, "Tree size (default: the latest checkpoint's)");
   prove->footer("Example:\n  amanah log prove 12 --size 40");
+  prove->add_option("--key", LogKeyFlag(), kLogKeyHelp);
   OnRun(prove, ctx, [&ctx, prove_index, prove_size] {
     return Prove(ctx, *prove_index, *prove_size);
   });
@@ -261,6 +276,7 @@ void AddLogCommands(CLI::App& app, Context& ctx) {
   cons->add_option("A", *first, "The older size")->required();
   cons->add_option("B", *second, "The newer size")->required();
   cons->footer("Example:\n  amanah log consistency 20 40");
+  cons->add_option("--key", LogKeyFlag(), kLogKeyHelp);
   OnRun(cons, ctx, [&ctx, first, second] { return Consistency(ctx, *first, *second); });
 
   auto eo = std::make_shared<ExportLogOptions>();
@@ -269,6 +285,7 @@ void AddLogCommands(CLI::App& app, Context& ctx) {
   ex->add_flag("--force", eo->force, "Replace --out if it exists");
   ex->footer("For `amanah verify --entries` on a copy.\n"
              "Example:\n  amanah log export --out entries.txt");
+  ex->add_option("--key", LogKeyFlag(), kLogKeyHelp);
   OnRun(ex, ctx, [&ctx, eo] { return ExportLog(ctx, *eo); });
 
   auto vo = std::make_shared<VerifyOptions>();

@@ -6,6 +6,7 @@
 
 #include "amanah/registry/open_store.h"
 #include "amanah/remote/http_connection.h"
+#include "amanah/bytes.h"
 #include "common.h"
 #include "profile.h"
 #include "io.h"
@@ -127,16 +128,39 @@ Result<Connected> Connect(Context& ctx, const SecretKey* key, bool as_operator) 
     // ($AMANAH_NOW dates entries in tests and the demo, never a request.)
     options.clock = &registry::SystemClock();
     if (const char* ca = std::getenv(kServerCaEnv); ca != nullptr) options.ca_file = ca;
-    // The registry the user trusts: the config in their profile, when they keep one (a
-    // custodian does); the server must run that registry.
-    if (Result<ClientProfile> profile = ClientProfile::Resolve(ctx.home); profile.ok()) {
-      std::error_code ec;
-      if (std::filesystem::exists(profile->ConfigFile(), ec)) {
-        AMANAH_ASSIGN_OR_RETURN(SignedConfig trusted, LoadConfig(profile->ConfigFile()));
-        options.expected_registry = trusted.config.Id();
-      }
+    // The registry the user trusts: the config in their profile (a custodian keeps the one
+    // of the ceremony). Without one, the first contact pins the server's (trust on first use,
+    // said aloud on stderr with the registry id to compare by voice). The profile also keeps
+    // the last checkpoint verified from the server, so that a later rollback or fork is caught.
+    std::optional<ClientProfile> profile;
+    if (Result<ClientProfile> p = ClientProfile::Resolve(ctx.home); p.ok()) profile.emplace(*p);
+    bool pinned = false;
+    if (profile && Exists(profile->ConfigFile())) {
+      AMANAH_ASSIGN_OR_RETURN(SignedConfig trusted, LoadConfig(profile->ConfigFile()));
+      options.expected_registry = trusted.config.Id();
+      pinned = true;
+    }
+    const std::string seen_file = profile ? profile->dir() + "/server-checkpoint" : "";
+    if (profile && Exists(seen_file)) {
+      AMANAH_ASSIGN_OR_RETURN(options.last_seen, ReadFile(seen_file, 1 << 16));
+    }
+    if (profile) {
+      options.save_seen = [profile, seen_file](const std::string& checkpoint) -> Status {
+        AMANAH_RETURN_IF_ERROR(profile->Create());
+        return WriteFileAtomic(seen_file, checkpoint, {.secret = false, .overwrite = true});
+      };
     }
     AMANAH_ASSIGN_OR_RETURN(c.remote, remote::HttpConnection::Connect(url, key, options));
+    if (!pinned && profile) {
+      AMANAH_RETURN_IF_ERROR(profile->Create());
+      AMANAH_RETURN_IF_ERROR(WriteFileAtomic(profile->ConfigFile(),
+                                             FormatConfigFile(c.remote->config()),
+                                             {.secret = false, .overwrite = false}));
+      ctx.console.err() << "amanah: first contact with this registry: id "
+                        << ToHex(c.remote->config().config.Id()) << "\n"
+                        << "  pinned in " << profile->ConfigFile()
+                        << "; compare the id with a custodian's before you enrol anyone\n";
+    }
     return c;
   }
   AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));

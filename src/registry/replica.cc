@@ -51,6 +51,18 @@ Status Replica::Append(std::span<const Bytes> entries) {
   return Status::Ok();
 }
 
+Result<merkle::Hash> Replica::RootAt(uint64_t size) {
+  if (size > size_) return InvalidArgument("the log is smaller than that tree size");
+  if (size == size_) return tree_.Root();
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<StateView> view, store_->Read());
+  merkle::CompactRange tree;
+  for (uint64_t i = 0; i < size; ++i) {
+    AMANAH_ASSIGN_OR_RETURN(Bytes entry, view->LogEntry(i));
+    tree.Append(merkle::LeafHash(entry));
+  }
+  return tree.Root();
+}
+
 Result<SignedConfig> Replica::config() const {
   if (size_ == 0 || !ctx_.config) return NotFound("the log has no entry 0 yet");
   return *ctx_.config;

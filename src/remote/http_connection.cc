@@ -13,6 +13,7 @@
 #include "amanah/record.h"
 #include "amanah/registry/entry.h"
 #include "amanah/registry/replica.h"
+#include "amanah/registry/rules.h"
 
 namespace amanah::remote {
 namespace {
@@ -30,6 +31,8 @@ Code CodeOfProblem(const std::string& code, int http_status) {
       {"conflict", Code::kConflict},           {"verify-failed", Code::kVerifyFailed},
       {"policy-denied", Code::kPolicyDenied},  {"role-denied", Code::kPolicyDenied},
       {"suspended", Code::kPolicyDenied},      {"unknown-key", Code::kPolicyDenied},
+      {"expired", Code::kPolicyDenied},        {"pending", Code::kPolicyDenied},
+      {"method-not-allowed", Code::kInvalidArgument},
       {"unsigned", Code::kPolicyDenied},       {"bad-signature", Code::kVerifyFailed},
       {"expired-signature", Code::kVerifyFailed}, {"replayed", Code::kVerifyFailed},
       {"rate-limited", Code::kUnavailable},    {"unavailable", Code::kUnavailable},
@@ -91,6 +94,8 @@ struct HttpConnection::Impl {
   std::optional<note::VerifierKey> log_key;
   registry::Replica replica{std::nullopt};
   std::string checkpoint;  // the latest verified checkpoint
+  std::optional<std::string> last_seen;
+  std::function<Status(const std::string&)> save_seen;
   bool synced = false;     // the replica has been checked against a signed checkpoint once
 
   // One signed request; the parsed JSON body or the problem as a Status.
@@ -172,8 +177,10 @@ struct HttpConnection::Impl {
       return VerifyFailed("the server's checkpoint does not match its log: " +
                           verified.status().message());
     }
+    const bool newer = text != checkpoint;
     checkpoint = text;
     if (!synced) {
+      AMANAH_RETURN_IF_ERROR(CheckAgainstLastSeen());
       // What /v1/registry announced must be what entry 0 of the verified log says.
       AMANAH_ASSIGN_OR_RETURN(std::string logged_origin, replica.origin());
       AMANAH_ASSIGN_OR_RETURN(note::VerifierKey logged_key, replica.log_key());
@@ -181,6 +188,33 @@ struct HttpConnection::Impl {
         return VerifyFailed("the server announced another log origin or key than its log's");
       }
       synced = true;
+    }
+    if (newer && save_seen) AMANAH_RETURN_IF_ERROR(save_seen(checkpoint));
+    return Status::Ok();
+  }
+
+  // The log must extend the one this user verified last time (rollback and fork detection
+  // across commands; custodians also check consistency before they cosign).
+  Status CheckAgainstLastSeen() {
+    if (!last_seen) return Status::Ok();
+    AMANAH_ASSIGN_OR_RETURN(std::string logged_origin, replica.origin());
+    AMANAH_ASSIGN_OR_RETURN(note::VerifierKey logged_key, replica.log_key());
+    Result<note::VerifiedCheckpoint> old =
+        note::OpenCheckpoint(*last_seen, logged_origin, logged_key, {});
+    if (!old.ok()) {
+      return VerifyFailed("the last checkpoint you verified is not from this registry's log (" +
+                          old.status().message() + "); is this the registry you worked with?");
+    }
+    if (old->checkpoint.size > replica.size()) {
+      return VerifyFailed("the server's log (" + std::to_string(replica.size()) +
+                          " entries) is smaller than the one you verified before (" +
+                          std::to_string(old->checkpoint.size) +
+                          "): the log was rolled back; tell the custodians");
+    }
+    AMANAH_ASSIGN_OR_RETURN(merkle::Hash root, replica.RootAt(old->checkpoint.size));
+    if (root != old->checkpoint.root) {
+      return VerifyFailed("the server's log is not an extension of the one you verified before "
+                          "(a fork); tell the custodians");
     }
     return Status::Ok();
   }
@@ -219,6 +253,8 @@ Result<std::unique_ptr<HttpConnection>> HttpConnection::Connect(const std::strin
   if (!options.ca_file.empty()) impl->client->set_ca_cert_path(options.ca_file.c_str());
   impl->client->enable_server_certificate_verification(true);
   impl->clock = options.clock;
+  impl->last_seen = options.last_seen;
+  impl->save_seen = options.save_seen;
   if (key != nullptr) {
     impl->key.emplace(SecretKey{key->pub, key->sign_seed.Clone(), key->enc.Clone()});
   }
@@ -295,7 +331,13 @@ Result<std::vector<uint64_t>> HttpConnection::SubmitAll(
   // admitted yet (it just registered) may not read the log: then this check waits for its
   // first command after admission, which verifies the whole log.
   if (Status synced = impl_->Sync(); !synced.ok()) {
-    if (synced.code() == Code::kPolicyDenied) return indices;
+    bool own_registration = true;
+    for (const registry::Submission& s : submissions) {
+      own_registration = own_registration &&
+                         s.entry.type == registry::EntryType::kRegisterActor && impl_->key &&
+                         s.entry.actor == impl_->key->pub.FingerprintBytes();
+    }
+    if (synced.code() == Code::kPolicyDenied && own_registration) return indices;
     return synced;
   }
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<registry::StateView> view,
@@ -311,21 +353,28 @@ Result<std::vector<uint64_t>> HttpConnection::SubmitAll(
 }
 
 Result<std::vector<registry::CountCell>> HttpConnection::Counts(
-    registry::CountBy by, const registry::Fingerprint& /*viewer: the key that signs*/) {
+    registry::CountBy by, const registry::Fingerprint& viewer) {
   static const char* kBy[] = {"role", "district", "need", "list"};
+  // The server's answer says this key may see counts; the counts themselves are the verified
+  // log's, with the same "<5" rule (exact for custodians).
   AMANAH_ASSIGN_OR_RETURN(
       json j, impl_->CallJson("GET", "/v1/counts",
                               std::string("?by=") + kBy[static_cast<int>(by)]));
   if (!j.contains("counts") || !j["counts"].is_array()) {
     return Malformed("the server's counts answer is malformed");
   }
+  AMANAH_RETURN_IF_ERROR(impl_->Sync());
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<registry::StateView> view,
+                          impl_->replica.store().Read());
+  AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Actor> actor, view->FindActor(viewer));
+  if (!actor) return NotFound("the viewer is not a registered key");
+  const bool exact = actor->key.role == Role::kCustodian;
+  AMANAH_ASSIGN_OR_RETURN(std::vector<registry::CountRow> rows,
+                          impl_->replica.store().CountRecords(by));
   std::vector<registry::CountCell> cells;
-  for (const json& c : j["counts"]) {
-    if (!c.is_object() || !c.contains("key") || !c["key"].is_string() || !c.contains("shown") ||
-        !c["shown"].is_string()) {
-      return Malformed("the server's counts answer is malformed");
-    }
-    cells.push_back({c["key"].get<std::string>(), c["shown"].get<std::string>()});
+  for (const registry::CountRow& row : rows) {
+    if (row.count == 0) continue;
+    cells.push_back({row.key, registry::ShowCount(row.count, exact)});
   }
   return cells;
 }
@@ -452,11 +501,25 @@ Result<std::vector<merkle::Hash>> Hashes(const json& j) {
 }
 }  // namespace
 
+// Proofs from the server are checked against the verified replica before they are returned.
 Result<std::vector<merkle::Hash>> HttpConnection::InclusionProof(uint64_t index, uint64_t size) {
   AMANAH_ASSIGN_OR_RETURN(json j, impl_->CallJson("GET", "/v1/log/inclusion",
                                                   "?index=" + std::to_string(index) +
                                                       "&size=" + std::to_string(size)));
-  return Hashes(j);
+  AMANAH_ASSIGN_OR_RETURN(std::vector<merkle::Hash> proof, Hashes(j));
+  AMANAH_RETURN_IF_ERROR(impl_->Sync());
+  if (index >= size || size > impl_->replica.size()) {
+    return InvalidArgument("entry " + std::to_string(index) + " is not in a tree of " +
+                           std::to_string(size) + " entries");
+  }
+  AMANAH_ASSIGN_OR_RETURN(merkle::Hash root, impl_->replica.RootAt(size));
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<registry::StateView> view,
+                          impl_->replica.store().Read());
+  AMANAH_ASSIGN_OR_RETURN(Bytes entry, view->LogEntry(index));
+  if (!merkle::VerifyInclusion(index, size, merkle::LeafHash(entry), proof, root).ok()) {
+    return VerifyFailed("the server's inclusion proof does not verify against its log");
+  }
+  return proof;
 }
 
 Result<std::vector<merkle::Hash>> HttpConnection::ConsistencyProof(uint64_t first,
@@ -464,7 +527,17 @@ Result<std::vector<merkle::Hash>> HttpConnection::ConsistencyProof(uint64_t firs
   AMANAH_ASSIGN_OR_RETURN(json j, impl_->CallJson("GET", "/v1/log/consistency",
                                                   "?first=" + std::to_string(first) +
                                                       "&second=" + std::to_string(second)));
-  return Hashes(j);
+  AMANAH_ASSIGN_OR_RETURN(std::vector<merkle::Hash> proof, Hashes(j));
+  AMANAH_RETURN_IF_ERROR(impl_->Sync());
+  if (first > second || second > impl_->replica.size()) {
+    return InvalidArgument("the log is smaller than that tree size");
+  }
+  AMANAH_ASSIGN_OR_RETURN(merkle::Hash first_root, impl_->replica.RootAt(first));
+  AMANAH_ASSIGN_OR_RETURN(merkle::Hash second_root, impl_->replica.RootAt(second));
+  if (!merkle::VerifyConsistency(first, second, first_root, second_root, proof).ok()) {
+    return VerifyFailed("the server's consistency proof does not verify against its log");
+  }
+  return proof;
 }
 
 Status HttpConnection::AddCosignature(uint64_t size, uint16_t /*custodian: the signing key*/,

@@ -89,7 +89,9 @@ HttpResponse FromStatus(const Status& s) {
 HttpResponse Json(const json& j, int status = 200) {
   HttpResponse r;
   r.status = status;
-  r.body = j.dump();
+  // Every text comes from the registry, which keeps UTF-8 only; replace rather than throw if
+  // a stored byte ever is not.
+  r.body = j.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
 }
 

@@ -3,6 +3,7 @@
 // httplib or the standard library stop here (docs: no exception escapes the library).
 #include <httplib.h>
 #include <openssl/ssl.h>
+#include <signal.h>
 
 #include <chrono>
 #include <ctime>
@@ -208,6 +209,9 @@ Result<std::unique_ptr<Server>> Server::Create(registry::Registry& registry,
       options.max_body_bytes == 0 || options.replay_capacity == 0) {
     return InvalidArgument("threads, timeouts, the window and the limits must be positive");
   }
+  // OpenSSL writes to a socket without MSG_NOSIGNAL: a TLS client that goes away mid-answer
+  // would raise SIGPIPE and end the process. The server handles the failed write instead.
+  signal(SIGPIPE, SIG_IGN);
   // The server signs a checkpoint after every write: make sure it can, and that there is one.
   AMANAH_RETURN_IF_ERROR(registry.SignCheckpoint().status());
 

@@ -86,7 +86,7 @@ expect "enrol one person (Arabic name)" 0 enrol --key "$T/e.key" --name "$NAME_A
 ID=$(sed -n 's/^enrolled: //p' "$OUT")
 run id check "$ID"
 [ $rc = 0 ] && [ "$(cat "$OUT")" = "$ID" ] && ok "id check accepts the new pseudonym" || bad "id check of the new pseudonym"
-grep -q "$ID" "$T/card.svg" && ok "the card carries the ID" || bad "the card lacks the ID"
+grep -qF -- "$ID" "$T/card.svg" && ok "the card carries the ID" || bad "the card lacks the ID"
 [ "$(count_list single)" = 1 ] && ok "one record on the list" || bad "count after enrol"
 AMANAH_PASSPHRASE=wrong expect "enrol with a wrong passphrase" 4 enrol --key "$T/e.key" \
   --name "$NAME_LAT" --role aid --district x --consent un --list single

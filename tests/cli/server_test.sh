@@ -12,13 +12,14 @@ store=${3:-sqlite}
 export AMANAH_PASSPHRASE='test passphrase of every user key'
 export AMANAH_OPERATOR_PASSPHRASE='the operator passphrase'
 unset AMANAH_NOW AMANAH_REGISTRY AMANAH_SERVER AMANAH_STORE
+export AMANAH_HOME=$T/home  # the profile of the roles without --home (pinned config, last checkpoint)
 now=$(date +%s)
 "$fixture" make --out "$T/f" --people 8 --now "$((now - 60))" >/dev/null || { bad "fixture"; finish; }
 K=$T/f/keys
 R=$T/f/registry
 mapfile -t ids <"$T/f/ids.txt"
 
-serve_args=(--registry "$R")
+serve_args=(--registry "$R")  # (--registry R, then any --store URL)
 if [ "$store" = postgres ]; then
   [ -n "${AMANAH_TEST_POSTGRES_URL:-}" ] || { bad "postgres: AMANAH_TEST_POSTGRES_URL is not set (scripts/pg.sh)"; finish; }
   db=amanah_server_test_$$
@@ -29,24 +30,39 @@ if [ "$store" = postgres ]; then
   serve_args+=(--store "$url")
 fi
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$amanah" serve "${serve_args[@]}" --listen "127.0.0.1:$port" --rate 1000 --burst 1000 >"$T/serve.out" 2>"$T/serve.log" &
-server=$!
-cleanup_server() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }
-trap 'cleanup_server; [ -n "${db:-}" ] && psql -q "$AMANAH_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; rm -rf "$T"' EXIT
-for _ in $(seq 100); do
-  python3 - "$port" <<'PY' 2>/dev/null && break
+# serve DIR [ARGS...]: (re)starts `amanah serve` on DIR's registry; sets AMANAH_SERVER.
+server=
+stop_server() { [ -n "$server" ] && { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; }; server=; }
+serve() {
+  local dir=$1; shift
+  stop_server
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "$amanah" serve --registry "$dir" "$@" --listen "127.0.0.1:$port" --rate 1000 --burst 1000 \
+    >>"$T/serve.out" 2>>"$T/serve.log" &
+  server=$!
+  for _ in $(seq 100); do
+    python3 - "$port" <<'PY' 2>/dev/null && break
 import sys, urllib.request
 urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/readyz", timeout=1).read()
 PY
-  sleep 0.1
-done
-export AMANAH_SERVER=http://127.0.0.1:$port
+    sleep 0.1
+  done
+  export AMANAH_SERVER=http://127.0.0.1:$port
+}
+trap 'stop_server; [ -n "${db:-}" ] && psql -q "$AMANAH_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; rm -rf "$T"' EXIT
+# A copy of the registry as it is before the scenario: served later as a rolled-back log.
+cp -r "$R" "$T/old"
+serve "$R" "${serve_args[@]:2}"
 off=(--key "$K/official.key")
 mon=(--key "$K/monitor.key")
 
 # --- who is who: the server checks role and status on every call ------------------------------
 expect "an official lists the keys" 0 actor list "${off[@]}"
+grep -q 'first contact with this registry: id [0-9a-f]*' "$ERR" && ok "first contact pins the registry, said aloud" \
+  || bad "no first-contact notice: $(cat "$ERR")"
+[ -s "$AMANAH_HOME/config.amanah" ] && ok "the pinned config is in the profile" || bad "no pinned config"
+expect "the next command does not say it again" 0 actor list "${off[@]}"
+! grep -q 'first contact' "$ERR" && ok "pinned once" || bad "first contact said twice"
 stdout_has "the list shows the UN official as active" 'official +active'
 expect "an official sees counts" 0 list "${off[@]}"
 stdout_has "counts with the <5 rule for an official" '<5'
@@ -121,8 +137,41 @@ fi
 ! grep -qF -- "$AMANAH_PASSPHRASE" "$T/serve.log" && ok "the access log holds no passphrase" || bad "passphrase in the access log"
 grep -q . "$T/serve.log" && ok "the server wrote an access log" || bad "no access log"
 
-# A client that is not a registered key reads nothing but the public routes.
+# An unregistered key reads nothing but the public routes.
 "$amanah" key new --role official --label stranger --out "$T/stranger.key" --kdf test >/dev/null 2>&1
 expect "an unregistered key cannot read the counts" 7 list --key "$T/stranger.key"
+
+# --- a server that lies: the client trusts only the signed log -------------------------------------
+if [ "$store" = sqlite ]; then
+  # The log rolled back to before the scenario: refused (the profile kept the last checkpoint).
+  serve "$T/old"
+  expect "a rolled-back log is refused" 4 actor list "${off[@]}"
+  grep -q 'rolled back' "$ERR" && ok "says the log was rolled back" || bad "rollback message: $(cat "$ERR")"
+  # A fork: the old copy grows differently until it is longer than what the official saw.
+  stop_server
+  size=$(sed -n 2p "$AMANAH_HOME/server-checkpoint")
+  fork_size=$(AMANAH_SERVER= "$amanah" --registry "$T/old" log checkpoint 2>/dev/null | sed -n 2p)
+  while [ "$fork_size" -le "$size" ]; do
+    AMANAH_SERVER= "$amanah" --registry "$T/old" plan create --route a,b --guarantor ICRC --start "$start" \
+      --end "$end" --tolerance 90 --capacity 3 --people "${ids[1]}" "${off[@]}" >/dev/null 2>&1 || break
+    fork_size=$((fork_size + 1))
+  done
+  serve "$T/old"
+  expect "a forked log is refused" 4 actor list "${off[@]}"
+  grep -q 'not an extension' "$ERR" && ok "says the log forked" || bad "fork message: $(cat "$ERR")"
+  # One byte of one entry changed in the server's database: the replay names it.
+  stop_server
+  cp -r "$R" "$T/tampered"
+  "$fixture" tamper --db "$T/tampered/registry.db" --entry 5 >/dev/null
+  serve "$T/tampered"
+  AMANAH_HOME=$T/fresh expect_one_of "a tampered log is refused" "3 4" actor list "${off[@]}"
+  grep -q 'entry 5' "$ERR" && ok "names the tampered entry" || bad "tamper message: $(cat "$ERR")"
+  # Another registry behind the same address: the pinned config refuses it before any request.
+  stop_server
+  "$fixture" make --out "$T/g" --people 2 --now "$((now - 60))" >/dev/null
+  serve "$T/g/registry"
+  expect "another registry than the pinned one is refused" 4 actor list "${off[@]}"
+  grep -q 'another registry' "$ERR" && ok "says it is another registry" || bad "message: $(cat "$ERR")"
+fi
 no_secret_in
 finish

@@ -33,6 +33,9 @@ class Replica {
 
   uint64_t size() const { return size_; }
   merkle::Hash Root() const { return tree_.Root(); }
+  // The root of the tree of the first `size` entries (recomputed: O(size) hashing).
+  // kInvalidArgument if size > size().
+  Result<merkle::Hash> RootAt(uint64_t size);
 
   // After entry 0: the config, the log's origin and its verifier key, as entry 0 set them.
   Result<SignedConfig> config() const;

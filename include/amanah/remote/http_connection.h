@@ -13,6 +13,7 @@
 #ifndef AMANAH_REMOTE_HTTP_CONNECTION_H_
 #define AMANAH_REMOTE_HTTP_CONNECTION_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,11 @@ struct HttpOptions {
   // When set, the registry's config id (its config's Id()) must be this one.
   std::optional<record::RegistryId> expected_registry;
   int timeout_seconds = 30;
+  // The last checkpoint this user verified from this registry (any role), if kept: the first
+  // sync refuses a log that is smaller (rolled back) or whose first entries hash to another
+  // root (forked). After every sync that verified a newer checkpoint, `save_seen` keeps it.
+  std::optional<std::string> last_seen;
+  std::function<Status(const std::string&)> save_seen;
 };
 
 class HttpConnection final : public registry::Connection {

@@ -52,7 +52,8 @@ class Server {
   // kInvalidArgument for inconsistent options (one TLS file without the other, plain HTTP
   // on a non-loopback host without allow_plain_http_on_network, zero threads); kUnavailable
   // if the TLS files cannot be loaded; kPolicyDenied if the registry cannot sign checkpoints
-  // (opened without the operator key). Signs a checkpoint of the current log.
+  // (opened without the operator key). Signs a checkpoint of the current log. Sets SIGPIPE
+  // to be ignored in the process (OpenSSL's writes would otherwise raise it).
   static Result<std::unique_ptr<Server>> Create(registry::Registry& registry,
                                                 registry::Clock& clock, Options options);
   ~Server();
