@@ -8,6 +8,9 @@ packages=(
   libsodium-dev nlohmann-json3-dev libcli11-dev
   # The embedded store (src/store/sqlite).
   libsqlite3-dev
+  # The PostgreSQL store (src/store/postgres) and the throwaway cluster its tests run on
+  # (scripts/pg.sh; postgresql-15 brings psql, which a transcript test uses).
+  libpqxx-dev postgresql-15
   # The person's card (amanah card): the QR code, and PNG output.
   libqrencode-dev libpng-dev
   googletest libgtest-dev

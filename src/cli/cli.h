@@ -41,6 +41,9 @@ struct Context {
   std::string home;  // --home; empty: $AMANAH_HOME, else ~/.amanah (see profile.h)
   // --registry: the local registry folder; empty: $AMANAH_REGISTRY (see registry_ctx.h).
   std::string registry;
+  // --store: where the registry's state and log are (a postgresql:// URL or a SQLite file);
+  // empty: $AMANAH_STORE, else the folder's registry.db (see registry_ctx.h).
+  std::string store;
   // --server: a registry server's URL; empty: $AMANAH_SERVER, else the local registry.
   std::string server;
   std::function<Status()> action;

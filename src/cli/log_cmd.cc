@@ -189,16 +189,15 @@ Status Verify(Context& ctx, const VerifyOptions& o) {
   } else {
     // The store is read directly: verification trusts nothing the registry service says.
     AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
-    if (!Exists(paths.Database())) return NotFound(paths.dir + ": no registry here");
-    auto store = registry::SqliteStore::Open(paths.Database());
-    if (!store.ok()) return WithPath(paths.Database(), store.status());
-    AMANAH_ASSIGN_OR_RETURN(auto view, (*store)->Read());
+    AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Store> store,
+                            OpenRegistryStore(ctx, paths));
+    AMANAH_ASSIGN_OR_RETURN(auto view, store->Read());
     AMANAH_ASSIGN_OR_RETURN(entries, AllEntries(*view));
     if (checkpoint.empty()) {
-      AMANAH_ASSIGN_OR_RETURN(std::optional<uint64_t> size, (*store)->LatestCheckpointSize());
+      AMANAH_ASSIGN_OR_RETURN(std::optional<uint64_t> size, store->LatestCheckpointSize());
       if (!size) return Unavailable("no signed checkpoint yet: give --checkpoint FILE, or the "
                                     "operator runs `amanah log checkpoint`");
-      AMANAH_ASSIGN_OR_RETURN(std::optional<std::string> text, (*store)->Checkpoint(*size));
+      AMANAH_ASSIGN_OR_RETURN(std::optional<std::string> text, store->Checkpoint(*size));
       if (!text) return Internal("the latest checkpoint is missing");
       checkpoint = *text;
     }

@@ -80,6 +80,9 @@ int Main(int argc, char** argv) {
   app.add_option("--home", ctx.home, "Your profile folder (default $AMANAH_HOME or ~/.amanah)");
   app.add_option("--registry", ctx.registry,
                  "The local registry folder (default $AMANAH_REGISTRY); see `amanah registry`");
+  app.add_option("--store", ctx.store,
+                 "The registry's store: a postgresql:// URL or a SQLite file (default "
+                 "$AMANAH_STORE, else DIR/registry.db)");
   app.add_option("--server", ctx.server,
                  "A registry server's URL, e.g. https://registry.example:8443 (default "
                  "$AMANAH_SERVER); every command then works against it, signed with your key");

@@ -1,6 +1,9 @@
 // `amanah registry init`: the operator sets up a local registry folder (registry_ctx.h) from
 // a ceremony's config that k custodians have accepted: a fresh operator key (which signs
-// the log's checkpoints), the config, and the SQLite store with entry 0.
+// the log's checkpoints), the config, and the store with entry 0 (the folder's SQLite file, or
+// the --store / $AMANAH_STORE location).
+// `amanah registry migrate --to URL`: moves the registry's store into an empty one (SQLite to
+// PostgreSQL) in one transaction and shows that both logs have the same size and root.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -11,8 +14,9 @@
 #include "amanah/ceremony.h"
 #include "amanah/keys.h"
 #include "amanah/note.h"
+#include "amanah/registry/copy_store.h"
+#include "amanah/registry/open_store.h"
 #include "amanah/registry/registry.h"
-#include "amanah/registry/sqlite_store.h"
 #include "cli.h"
 #include "common.h"
 #include "io.h"
@@ -49,8 +53,10 @@ Status RegistryInit(Context& ctx, const InitOptions& o) {
   if (!note::IsValidKeyName(origin)) {
     return InvalidArgument("--origin must be non-empty text without spaces or '+'");
   }
-  for (const std::string& path :
-       {paths.Database(), paths.OperatorKey(), paths.OperatorKey() + ".pub", paths.Config()}) {
+  const std::string location = StoreLocation(ctx, paths);
+  const bool in_folder = !registry::IsPostgresLocation(location);
+  for (const std::string& path : {in_folder ? location : paths.Config(), paths.OperatorKey(),
+                                  paths.OperatorKey() + ".pub", paths.Config()}) {
     if (Exists(path)) {
       return Conflict(paths.dir + " already holds a registry (" + path +
                       " exists); a registry is set up once");
@@ -77,11 +83,13 @@ Status RegistryInit(Context& ctx, const InitOptions& o) {
   s = WriteFileAtomic(paths.Config(), FormatConfigFile(config), {});
   if (!s.ok()) return undo(s);
   made.push_back(paths.Config());
-  made.push_back(paths.Database());
-  made.push_back(paths.Database() + "-wal");
-  made.push_back(paths.Database() + "-shm");
-  auto store = registry::SqliteStore::Open(paths.Database());
-  if (!store.ok()) return undo(WithPath(paths.Database(), store.status()));
+  if (in_folder) {
+    made.push_back(location);
+    made.push_back(location + "-wal");
+    made.push_back(location + "-shm");
+  }
+  auto store = registry::OpenStore(location);
+  if (!store.ok()) return undo(WithPath(ShownLocation(location), store.status()));
   auto reg = registry::Registry::Create(**store, config, key, origin, CommandClock());
   if (!reg.ok()) {
     store->reset();
@@ -98,10 +106,46 @@ Status RegistryInit(Context& ctx, const InitOptions& o) {
   return Status::Ok();
 }
 
+struct MigrateOptions {
+  std::string to;
+};
+
+Status RegistryMigrate(Context& ctx, const MigrateOptions& o) {
+  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
+  const std::string from_location = StoreLocation(ctx, paths);
+  if (o.to == from_location) return InvalidArgument("--to names the registry's own store");
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Store> from, OpenRegistryStore(ctx, paths));
+  {
+    // Only a registry moves: its entry 0 and config are there.
+    auto reg = registry::Registry::Open(*from, nullptr, CommandClock());
+    if (!reg.ok()) return WithPath(ShownLocation(from_location), reg.status());
+  }
+  auto to = registry::OpenStore(o.to);
+  if (!to.ok()) return WithPath("--to " + ShownLocation(o.to), to.status());
+  auto report = registry::CopyStore(*from, **to);
+  if (!report.ok()) return WithPath("--to " + ShownLocation(o.to), report.status());
+  ctx.console.out() << "copied the registry from " << ShownLocation(from_location) << "\n"
+                    << "  to " << ShownLocation(o.to) << ", in one transaction\n"
+                    << "source: " << report->entries << " entries, root "
+                    << ToBase64(report->source_root) << "\n"
+                    << "target: " << report->entries << " entries, root "
+                    << ToBase64(report->target_root) << "\n"
+                    << "same log size and root hash: yes\n"
+                    << "copied: actors " << report->actors << ", records " << report->records
+                    << " (withdrawn ones without their sealed bytes), plans " << report->plans
+                    << ", releases " << report->releases << ", checkpoints "
+                    << report->checkpoints << "\n"
+                    << "From now on give --store URL (or set AMANAH_STORE) with --registry "
+                    << paths.dir << "; keep the old store until `amanah verify` passes on "
+                       "the new one, then remove it.\n";
+  return Status::Ok();
+}
+
 }  // namespace
 
 void AddRegistryCommands(CLI::App& app, Context& ctx) {
-  auto* reg = app.add_subcommand("registry", "Set up a local registry (the operator)");
+  auto* reg = app.add_subcommand(
+      "registry", "Set up a local registry, or move it to PostgreSQL (the operator)");
   reg->require_subcommand(1);
 
   auto o = std::make_shared<InitOptions>();
@@ -121,6 +165,21 @@ void AddRegistryCommands(CLI::App& app, Context& ctx) {
       "The operator's passphrase comes from $AMANAH_OPERATOR_PASSPHRASE or the terminal.\n"
       "Example:\n  amanah registry init --config ceremony/config.amanah --registry /srv/amanah");
   OnRun(init, ctx, [&ctx, o] { return RegistryInit(ctx, *o); });
+
+  auto m = std::make_shared<MigrateOptions>();
+  auto* migrate = reg->add_subcommand(
+      "migrate",
+      "Copy the registry's store (its log, state and checkpoints) into an empty PostgreSQL "
+      "database, in one transaction, and check the same log size and root hash");
+  migrate->add_option("--to", m->to, "The target: a postgresql:// URL of an empty database")
+      ->required();
+  migrate->footer(
+      "The source is the registry's store: --store, else $AMANAH_STORE, else DIR/registry.db.\n"
+      "A target that holds anything is refused (exit 6) and left untouched. Nothing is\n"
+      "deleted from the source. docs/postgres.md says how to prepare the database.\n"
+      "Example:\n  amanah registry migrate --registry /srv/amanah "
+      "--to postgresql://amanah@db.internal/amanah");
+  OnRun(migrate, ctx, [&ctx, m] { return RegistryMigrate(ctx, *m); });
 }
 
 }  // namespace amanah::cli

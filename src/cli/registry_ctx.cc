@@ -4,6 +4,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "amanah/registry/open_store.h"
 #include "amanah/remote/http_connection.h"
 #include "amanah/bytes.h"
 #include "common.h"
@@ -35,6 +36,47 @@ Result<RegistryPaths> ResolveRegistry(const Context& ctx) {
   return InvalidArgument("no registry: give --registry DIR or set AMANAH_REGISTRY");
 }
 
+std::string StoreLocation(const Context& ctx, const RegistryPaths& paths) {
+  if (!ctx.store.empty()) return ctx.store;
+  if (const char* store = std::getenv(kStoreEnv); store != nullptr && *store != '\0') {
+    return store;
+  }
+  return paths.Database();
+}
+
+std::string ShownLocation(const std::string& location) {
+  if (!registry::IsPostgresLocation(location)) return location;
+  std::string shown = location;
+  const size_t scheme = shown.find("://") + 3;
+  const size_t authority_end = std::min(shown.find_first_of("/?", scheme), shown.size());
+  const size_t at = shown.rfind('@', authority_end);
+  if (at != std::string::npos && at >= scheme) {
+    const size_t colon = shown.find(':', scheme);
+    if (colon != std::string::npos && colon < at) shown.replace(colon + 1, at - colon - 1, "***");
+  }
+  for (size_t p = shown.find("password="); p != std::string::npos;
+       p = shown.find("password=", p + 1)) {
+    const size_t end = std::min(shown.find('&', p), shown.size());
+    shown.replace(p + 9, end - p - 9, "***");
+  }
+  return shown;
+}
+
+Result<std::unique_ptr<registry::Store>> OpenRegistryStore(const Context& ctx,
+                                                          const RegistryPaths& paths) {
+  const std::string location = StoreLocation(ctx, paths);
+  std::error_code ec;
+  if (!registry::IsPostgresLocation(location) && !std::filesystem::exists(location, ec)) {
+    return NotFound(paths.dir + ": no registry here (amanah registry init creates one)");
+  }
+  auto store = registry::OpenStore(location);
+  if (!store.ok()) {
+    return Status(store.status().code(),
+                  ShownLocation(location) + ": " + store.status().message());
+  }
+  return std::move(store).value();
+}
+
 registry::Clock& CommandClock() {
   static CommandClockImpl clock;
   return clock;
@@ -53,16 +95,9 @@ Result<SecretBytes> OperatorPassphrase(Context& ctx) {
 
 Result<OpenRegistry> OpenLocalRegistry(Context& ctx, const RegistryPaths& paths,
                                        bool as_operator) {
-  std::error_code ec;
-  if (!std::filesystem::exists(paths.Database(), ec)) {
-    return NotFound(paths.dir + ": no registry here (amanah registry init creates one)");
-  }
   OpenRegistry open;
   open.paths = paths;
-  auto store = registry::SqliteStore::Open(paths.Database());
-  if (!store.ok()) return Status(store.status().code(), paths.Database() + ": " +
-                                                            store.status().message());
-  open.store = std::move(store).value();
+  AMANAH_ASSIGN_OR_RETURN(open.store, OpenRegistryStore(ctx, paths));
   std::optional<SecretKey> operator_key;
   if (as_operator) {
     AMANAH_ASSIGN_OR_RETURN(std::string text, ReadFile(paths.OperatorKey(), 1 << 16));

@@ -2,7 +2,8 @@
 // the operator's key when a command must sign checkpoints, and the clock.
 //
 // A registry folder (--registry DIR, or $AMANAH_REGISTRY) holds:
-//   registry.db      the SQLite store (WAL files beside it)
+//   registry.db      the SQLite store (WAL files beside it), unless the store is elsewhere:
+//                    --store LOCATION, else $AMANAH_STORE (a postgresql:// URL, docs/postgres.md)
 //   config.amanah    the registry's public config (spec §4.3), as in entry 0
 //   operator.key     the operator's secret key file (spec §3.4), which signs checkpoints;
 //   operator.key.pub its public half
@@ -19,12 +20,13 @@
 
 #include "amanah/registry/connection.h"
 #include "amanah/registry/registry.h"
-#include "amanah/registry/sqlite_store.h"
+#include "amanah/registry/store.h"
 #include "cli.h"
 
 namespace amanah::cli {
 
 inline constexpr const char* kRegistryEnv = "AMANAH_REGISTRY";
+inline constexpr const char* kStoreEnv = "AMANAH_STORE";
 inline constexpr const char* kServerEnv = "AMANAH_SERVER";
 // The PEM file a self-signed server certificate must chain to (docs/cli.md).
 inline constexpr const char* kServerCaEnv = "AMANAH_SERVER_CA";
@@ -42,13 +44,24 @@ struct RegistryPaths {
 // --registry, else $AMANAH_REGISTRY; kInvalidArgument if neither is set.
 Result<RegistryPaths> ResolveRegistry(const Context& ctx);
 
+// Where the registry's store is: --store, else $AMANAH_STORE, else paths.Database().
+std::string StoreLocation(const Context& ctx, const RegistryPaths& paths);
+
+// Opens the store at StoreLocation: kNotFound if it is the folder's registry.db and that file
+// does not exist. Errors name the location (a URL without its password).
+Result<std::unique_ptr<registry::Store>> OpenRegistryStore(const Context& ctx,
+                                                          const RegistryPaths& paths);
+
+// A location fit for messages: a URL's password (user:PASSWORD@, password=…) is masked.
+std::string ShownLocation(const std::string& location);
+
 // The clock commands use: $AMANAH_NOW if set (tests, the demo), else the system clock.
 registry::Clock& CommandClock();
 
 // An open local registry. Destroying it closes the store.
 struct OpenRegistry {
   RegistryPaths paths;
-  std::unique_ptr<registry::SqliteStore> store;
+  std::unique_ptr<registry::Store> store;
   std::unique_ptr<registry::Registry> registry;
 };
 

@@ -12,6 +12,10 @@
 #include "amanah/registry/memory_store.h"
 #include "amanah/registry/rules.h"
 #include "amanah/registry/sqlite_store.h"
+#ifdef AMANAH_POSTGRES_TESTS
+#include "amanah/registry/postgres_store.h"
+#include "pg/test_database.h"
+#endif
 
 namespace amanah::registry {
 namespace {
@@ -40,6 +44,14 @@ class RegistryLifecycle : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     if (GetParam() == "memory") {
       store_ = std::make_unique<MemoryStore>();
+#ifdef AMANAH_POSTGRES_TESTS
+    } else if (GetParam() == "postgres") {
+      const std::string url = amanah::testing::NewTestDatabase();
+      ASSERT_FALSE(url.empty());
+      auto s = PostgresStore::Open(url);
+      ASSERT_TRUE(s.ok()) << s.status().ToString();
+      store_ = std::move(s).value();
+#endif
     } else {
       dir_ = std::filesystem::temp_directory_path() /
              ("amanah_registry_test_" + std::to_string(::getpid()));
@@ -351,7 +363,16 @@ TEST_P(RegistryLifecycle, SuspendedOfficialCannotActAndReopenKeepsTheLog) {
   EXPECT_EQ(Registry::Open(*store_, &wrong_op, clock_).status().code(), Code::kVerifyFailed);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, RegistryLifecycle, ::testing::Values("memory", "sqlite"),
+// PostgreSQL joins when the tests are built with it (CMake option AMANAH_POSTGRES_TESTS).
+std::vector<std::string> Stores() {
+  std::vector<std::string> stores = {"memory", "sqlite"};
+#ifdef AMANAH_POSTGRES_TESTS
+  stores.push_back("postgres");
+#endif
+  return stores;
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, RegistryLifecycle, ::testing::ValuesIn(Stores()),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "store/schema.h"
 
+#include <cctype>
+
 namespace amanah::registry::store_internal {
 namespace {
 
@@ -161,5 +163,31 @@ constexpr SchemaStep kSteps[] = {
 
 std::span<const SchemaStep> SchemaSteps() { return kSteps; }
 int LatestSchemaVersion() { return kSteps[std::size(kSteps) - 1].version; }
+
+std::string RenderSql(std::string_view portable, SqlDialect dialect) {
+  if (dialect == SqlDialect::kSqlite) return std::string(portable);
+  auto is_word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  std::string out;
+  out.reserve(portable.size() + portable.size() / 8);
+  size_t i = 0;
+  while (i < portable.size()) {
+    if (!is_word(portable[i])) {
+      out += portable[i++];
+      continue;
+    }
+    size_t end = i;
+    while (end < portable.size() && is_word(portable[end])) ++end;
+    std::string_view word = portable.substr(i, end - i);
+    if (word == "INTEGER") {
+      out += "BIGINT";
+    } else if (word == "BLOB") {
+      out += "BYTEA";
+    } else {
+      out += word;
+    }
+    i = end;
+  }
+  return out;
+}
 
 }  // namespace amanah::registry::store_internal

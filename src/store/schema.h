@@ -1,20 +1,24 @@
 // The relational schema of the registry's state and log, as ONE list of versioned forward
-// migration steps shared by the SQL stores (SqliteStore now, the PostgreSQL store next).
+// migration steps shared by the SQL stores (SqliteStore, PostgresStore).
 //
 // A database records the version it is at (table schema_version, one row). Opening it
 // applies, in one transaction, every step whose version is above it, in order; a database
 // at a version above LatestSchemaVersion() is refused (a newer program wrote it). Steps are
 // never edited once released: a change is a new step.
 //
-// The SQL is kept portable: column types are only INTEGER (64-bit), TEXT and BLOB (a
-// PostgreSQL store maps them to BIGINT, TEXT and BYTEA), no AUTOINCREMENT, no rowid, no
-// SQLite pragmas; identifiers avoid reserved words.
+// The SQL is written once, in a portable subset, and rendered for each dialect by
+// RenderSql(): column types are only INTEGER (64-bit), TEXT and BLOB, which PostgreSQL gets as
+// BIGINT, TEXT and BYTEA (SQLite takes the text as it is); no AUTOINCREMENT, no rowid, no
+// SQLite pragmas, no dialect's functions; identifiers avoid reserved words of both. A step's
+// text never holds a string literal or a comment (so rendering is a word-for-word
+// substitution of the type names).
 //
 // Thread safety: constant data.
 #ifndef AMANAH_STORE_SCHEMA_H_
 #define AMANAH_STORE_SCHEMA_H_
 
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace amanah::registry::store_internal {
@@ -32,6 +36,13 @@ inline constexpr std::string_view kCreateSchemaVersionTable =
 // In ascending version order, starting at 1, without gaps.
 std::span<const SchemaStep> SchemaSteps();
 int LatestSchemaVersion();
+
+enum class SqlDialect { kSqlite, kPostgres };
+
+// `portable` (a step's sql, or kCreateSchemaVersionTable) as the dialect runs it: for
+// PostgreSQL every whole word INTEGER becomes BIGINT and BLOB becomes BYTEA; for SQLite the
+// text is unchanged.
+std::string RenderSql(std::string_view portable, SqlDialect dialect);
 
 }  // namespace amanah::registry::store_internal
 

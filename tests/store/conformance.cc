@@ -617,6 +617,54 @@ TEST_P(StoreConformance, BeginWaitsForThePreviousTransaction) {
   EXPECT_EQ(view->LogSize().value(), 2u);
 }
 
+// --- enumeration (for copying a store) ------------------------------------------------------
+
+TEST_P(StoreConformance, EnumeratesEverythingInKeyOrder) {
+  Committed(*store_, [](Transaction& t) {
+    AMANAH_EXPECT_OK(t.PutMeta("origin", AsBytes("o")));
+    AMANAH_EXPECT_OK(t.PutMeta("Zeta", AsBytes("z")));  // byte order: upper case first
+    AMANAH_EXPECT_OK(t.PutMeta("config", AsBytes("c")));
+    for (uint64_t id : {900u, 5u, 77u}) AMANAH_EXPECT_OK(t.PutRecord(TestRecord(id)));
+    AMANAH_EXPECT_OK(t.PutPlan(TestPlan(9, {})));
+    AMANAH_EXPECT_OK(t.PutPlan(TestPlan(2, {})));
+    Release release;
+    release.id = TestId(7);
+    release.plan = TestId(9);
+    AMANAH_EXPECT_OK(t.PutRelease(release));
+    release.id = TestId(3);
+    AMANAH_EXPECT_OK(t.PutRelease(release));
+    AMANAH_EXPECT_OK(t.PutCheckpoint(10, "n10"));
+    AMANAH_EXPECT_OK(t.PutCheckpoint(3, "n3"));
+    AMANAH_EXPECT_OK(t.AddCosignature(10, 4, "c4"));
+    AMANAH_EXPECT_OK(t.AddCosignature(10, 2, "c2"));
+  });
+  auto txn = BeginOrNull(*store_);
+  ASSERT_NE(txn, nullptr);
+  AMANAH_EXPECT_OK(txn->WithdrawRecord(TestPseudonym(77)));
+  AMANAH_EXPECT_OK(txn->PutRecord(TestRecord(6)));
+  // A transaction enumerates its own writes too.
+  EXPECT_EQ(txn->RecordIds().value(),
+            (std::vector<Pseudonym>{TestPseudonym(5), TestPseudonym(6), TestPseudonym(77),
+                                    TestPseudonym(900)}));
+  AMANAH_ASSERT_OK(txn->Commit());
+  auto view = ReadOrNull(*store_);
+  ASSERT_NE(view, nullptr);
+  EXPECT_EQ(view->MetaKeys().value(), (std::vector<std::string>{"Zeta", "config", "origin"}));
+  EXPECT_EQ(view->RecordIds().value(),  // withdrawn records too
+            (std::vector<Pseudonym>{TestPseudonym(5), TestPseudonym(6), TestPseudonym(77),
+                                    TestPseudonym(900)}));
+  EXPECT_EQ(view->PlanIds().value(), (std::vector<Id16>{TestId(2), TestId(9)}));
+  EXPECT_EQ(view->ReleaseIds().value(), (std::vector<Id16>{TestId(3), TestId(7)}));
+  EXPECT_EQ(store_->CheckpointSizes().value(), (std::vector<uint64_t>{3, 10}));
+  auto rows = store_->CosignatureRows(10);
+  AMANAH_ASSERT_OK(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].custodian, 2);
+  EXPECT_EQ((*rows)[0].line, "c2");
+  EXPECT_EQ((*rows)[1].custodian, 4);
+  EXPECT_TRUE(store_->CosignatureRows(3).value().empty());
+}
+
 // --- listing --------------------------------------------------------------------------------
 
 TEST_P(StoreConformance, CountRecordsGroupsActiveRecords) {

@@ -38,6 +38,8 @@ class MemoryStore : public Store {
   Result<std::optional<std::string>> Checkpoint(uint64_t size) override;
   Result<std::optional<uint64_t>> LatestCheckpointSize() override;
   Result<std::vector<std::string>> Cosignatures(uint64_t size) override;
+  Result<std::vector<uint64_t>> CheckpointSizes() override;
+  Result<std::vector<CosignatureRow>> CosignatureRows(uint64_t size) override;
 
   struct Tables;  // the state's maps; defined in memory_store.cc
 

@@ -68,6 +68,8 @@ class SqliteStore : public Store {
   Result<std::optional<std::string>> Checkpoint(uint64_t size) override;
   Result<std::optional<uint64_t>> LatestCheckpointSize() override;
   Result<std::vector<std::string>> Cosignatures(uint64_t size) override;
+  Result<std::vector<uint64_t>> CheckpointSizes() override;
+  Result<std::vector<CosignatureRow>> CosignatureRows(uint64_t size) override;
 
  private:
   class Txn;

@@ -1,7 +1,8 @@
 // The store: where a registry's state and log persist. One narrow, domain-shaped contract
 // (the Tessera lesson: shaped like the domain, not like SQL), implemented by MemoryStore
-// (tests, and replaying a log to verify it), SqliteStore (the embedded default) and, next,
-// a PostgreSQL store. One conformance suite (tests/store/) runs against every implementation.
+// (tests, and replaying a log to verify it), SqliteStore (the embedded default) and
+// PostgresStore (servers sharing one database). One conformance suite (tests/store/) runs
+// against every implementation; open_store.h picks one from a location.
 //
 // A store persists bytes and values. It never checks a signature, never computes a Merkle
 // node, never decides policy: the registry (registry.h) does that and hands the store what to
@@ -10,7 +11,8 @@
 //
 // Thread safety: a Store may be shared between threads; a Transaction belongs to one thread.
 // At most one write transaction runs at a time per registry (the log has one writer);
-// Begin() waits for the previous one.
+// Begin() waits for the previous one, in this process and, for a store that several
+// processes open (SQLite, PostgreSQL), in every process.
 #ifndef AMANAH_REGISTRY_STORE_H_
 #define AMANAH_REGISTRY_STORE_H_
 
@@ -50,6 +52,16 @@ class StateView {
   virtual Result<Bytes> LogEntry(uint64_t index) = 0;  // kNotFound past the end
   // A stored perfect-subtree hash (docs/spec.md §7.1); kNotFound if never stored.
   virtual Result<merkle::Hash> LogNode(uint8_t level, uint64_t index) = 0;
+
+  // Enumeration of what the lookups above reach, for copying a whole store (copy_store.h),
+  // each in key order: meta keys in byte order, every record (withdrawn ones too) in
+  // pseudonym order, plan and release ids in byte order. Every store's views implement them
+  // (the conformance suite checks it); the defaults, for views that are not a store's (test
+  // fakes of the rules), fail with kInternal.
+  virtual Result<std::vector<std::string>> MetaKeys();
+  virtual Result<std::vector<Pseudonym>> RecordIds();
+  virtual Result<std::vector<Id16>> PlanIds();
+  virtual Result<std::vector<Id16>> ReleaseIds();
 };
 
 // What the registry writes. Each Put/Add of a value that already exists (same key) is
@@ -98,6 +110,11 @@ struct CountRow {
   uint64_t count = 0;
 };
 
+struct CosignatureRow {
+  uint16_t custodian = 0;
+  std::string line;
+};
+
 class Transaction : public StateView, public StateWriter {
  public:
   // Makes every change durable (fsync'd) and visible, or fails and keeps none of them.
@@ -124,6 +141,10 @@ class Store {
   virtual Result<std::optional<std::string>> Checkpoint(uint64_t size) = 0;
   virtual Result<std::optional<uint64_t>> LatestCheckpointSize() = 0;
   virtual Result<std::vector<std::string>> Cosignatures(uint64_t size) = 0;
+  // For copying a store: the sizes of every signed checkpoint, ascending; a checkpoint's
+  // cosignature lines with their custodians, in custodian order.
+  virtual Result<std::vector<uint64_t>> CheckpointSizes() = 0;
+  virtual Result<std::vector<CosignatureRow>> CosignatureRows(uint64_t size) = 0;
 };
 
 }  // namespace amanah::registry

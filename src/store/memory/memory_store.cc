@@ -139,6 +139,22 @@ class TablesView : public Base {
     if (const merkle::Hash* v = Lookup(&Tables::nodes, std::pair{level, index})) return *v;
     return NotFound("no stored log node at that position");
   }
+  Result<std::vector<std::string>> MetaKeys() override {
+    AMANAH_RETURN_IF_ERROR(Usable());
+    return Keys(&Tables::meta);
+  }
+  Result<std::vector<Pseudonym>> RecordIds() override {
+    AMANAH_RETURN_IF_ERROR(Usable());
+    return Keys(&Tables::records);
+  }
+  Result<std::vector<Id16>> PlanIds() override {
+    AMANAH_RETURN_IF_ERROR(Usable());
+    return Keys(&Tables::plans);
+  }
+  Result<std::vector<Id16>> ReleaseIds() override {
+    AMANAH_RETURN_IF_ERROR(Usable());
+    return Keys(&Tables::releases);
+  }
 
  protected:
   // Whether the view may still be read (a transaction may not be after Commit()).
@@ -179,6 +195,17 @@ class TablesView : public Base {
   }
 
   uint64_t Size() const { return base_->log.size() + (delta_ ? delta_->log.size() : 0); }
+
+  // The keys of a map of the base and the delta, merged, in key order.
+  template <typename Map>
+  std::vector<typename Map::key_type> Keys(Map Tables::*table) const {
+    std::set<typename Map::key_type> keys;
+    for (const auto& [k, v] : base_->*table) keys.insert(k);
+    if (delta_ != nullptr) {
+      for (const auto& [k, v] : delta_->*table) keys.insert(k);
+    }
+    return std::vector<typename Map::key_type>(keys.begin(), keys.end());
+  }
 
   const Tables* base_ = nullptr;
   const Tables* delta_ = nullptr;  // null for a read-only snapshot
@@ -475,6 +502,22 @@ Result<std::optional<uint64_t>> MemoryStore::LatestCheckpointSize() {
   std::shared_ptr<const Tables> tables = Snapshot();
   if (tables->checkpoints.empty()) return std::optional<uint64_t>();
   return std::optional<uint64_t>(tables->checkpoints.rbegin()->first);
+}
+
+Result<std::vector<uint64_t>> MemoryStore::CheckpointSizes() {
+  std::shared_ptr<const Tables> tables = Snapshot();
+  std::vector<uint64_t> out;
+  for (const auto& [size, note] : tables->checkpoints) out.push_back(size);
+  return out;
+}
+
+Result<std::vector<CosignatureRow>> MemoryStore::CosignatureRows(uint64_t size) {
+  std::shared_ptr<const Tables> tables = Snapshot();
+  std::vector<CosignatureRow> out;
+  if (const auto* lines = memory_internal::FindIn(tables->cosignatures, size)) {
+    for (const auto& [custodian, line] : *lines) out.push_back({custodian, line});
+  }
+  return out;
 }
 
 Result<std::vector<std::string>> MemoryStore::Cosignatures(uint64_t size) {

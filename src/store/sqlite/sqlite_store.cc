@@ -278,6 +278,47 @@ class SqlView : public Base {
     return out;
   }
 
+  Result<std::vector<std::string>> MetaKeys() override {
+    AMANAH_RETURN_IF_ERROR(Usable());
+    AMANAH_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT key FROM meta ORDER BY key",
+                                                  "list meta keys"));
+    std::vector<std::string> out;
+    while (true) {
+      AMANAH_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      out.push_back(q.ColText(0));
+    }
+    return out;
+  }
+
+  Result<std::vector<Pseudonym>> RecordIds() override {
+    AMANAH_RETURN_IF_ERROR(Usable());
+    AMANAH_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT id FROM records ORDER BY id",
+                                                  "list every record"));
+    std::vector<Pseudonym> out;
+    while (true) {
+      AMANAH_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      AMANAH_ASSIGN_OR_RETURN(Pseudonym p, PseudonymColumn(q, 0));
+      out.push_back(p);
+    }
+    return out;
+  }
+
+  Result<std::vector<Id16>> PlanIds() override {
+    AMANAH_RETURN_IF_ERROR(Usable());
+    AMANAH_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT id FROM plans ORDER BY id",
+                                                  "list plans"));
+    return Ids(q);
+  }
+
+  Result<std::vector<Id16>> ReleaseIds() override {
+    AMANAH_RETURN_IF_ERROR(Usable());
+    AMANAH_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT id FROM releases ORDER BY id",
+                                                  "list releases"));
+    return Ids(q);
+  }
+
   Result<uint64_t> LogSize() override {
     AMANAH_RETURN_IF_ERROR(Usable());
     return Size();
@@ -312,6 +353,18 @@ class SqlView : public Base {
   virtual Status Usable() const { return Status::Ok(); }
 
   // The log has no gaps (AppendLogEntry), so its size is the largest index + 1: O(log n).
+  static Result<std::vector<Id16>> Ids(Stmt& q) {
+    std::vector<Id16> out;
+    while (true) {
+      AMANAH_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      Id16 id;
+      if (!q.ColArray(0, id)) return BadStoredValue();
+      out.push_back(id);
+    }
+    return out;
+  }
+
   Result<uint64_t> Size() {
     AMANAH_ASSIGN_OR_RETURN(
         Stmt q, db_->Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries",
@@ -745,7 +798,11 @@ Status Migrate(Db& db) {
     (void)db.Exec("ROLLBACK", "roll back the migration");
     return status;
   };
-  Status status = db.Exec(store_internal::kCreateSchemaVersionTable, "create schema_version");
+  using store_internal::RenderSql;
+  using store_internal::SqlDialect;
+  Status status =
+      db.Exec(RenderSql(store_internal::kCreateSchemaVersionTable, SqlDialect::kSqlite),
+              "create schema_version");
   if (!status.ok()) return fail(status);
   int64_t version = 0;
   {
@@ -764,7 +821,7 @@ Status Migrate(Db& db) {
   if (version == LatestSchemaVersion()) return db.Exec("COMMIT", "end the migration");
   for (const store_internal::SchemaStep& step : store_internal::SchemaSteps()) {
     if (step.version <= version) continue;
-    status = db.Exec(step.sql, "migrate the schema");
+    status = db.Exec(RenderSql(step.sql, SqlDialect::kSqlite), "migrate the schema");
     if (!status.ok()) return fail(status);
   }
   status = db.Exec("DELETE FROM schema_version", "record the schema version");
@@ -957,6 +1014,37 @@ Result<std::optional<uint64_t>> SqliteStore::LatestCheckpointSize() {
   AMANAH_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row || q.ColNull(0)) return std::optional<uint64_t>();
   return std::optional<uint64_t>(static_cast<uint64_t>(q.ColInt(0)));
+}
+
+Result<std::vector<uint64_t>> SqliteStore::CheckpointSizes() {
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, TakeReader());
+  Lease lease(this, std::move(db));
+  AMANAH_ASSIGN_OR_RETURN(
+      Stmt q, lease->Prepare("SELECT size FROM checkpoints ORDER BY size", "list checkpoints"));
+  std::vector<uint64_t> out;
+  while (true) {
+    AMANAH_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(static_cast<uint64_t>(q.ColInt(0)));
+  }
+  return out;
+}
+
+Result<std::vector<CosignatureRow>> SqliteStore::CosignatureRows(uint64_t size) {
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, TakeReader());
+  Lease lease(this, std::move(db));
+  AMANAH_ASSIGN_OR_RETURN(
+      Stmt q, lease->Prepare("SELECT custodian, line FROM cosignatures WHERE size = ?1"
+                             " ORDER BY custodian",
+                             "read cosignatures"));
+  q.Int(1, I64(size));
+  std::vector<CosignatureRow> out;
+  while (true) {
+    AMANAH_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    out.push_back({static_cast<uint16_t>(q.ColInt(0)), q.ColText(1)});
+  }
+  return out;
 }
 
 Result<std::vector<std::string>> SqliteStore::Cosignatures(uint64_t size) {
