@@ -25,7 +25,9 @@ if [ "$store" = postgres ]; then
   db=amanah_server_test_$$
   psql -q "$AMANAH_TEST_POSTGRES_URL" -c "CREATE DATABASE $db" >/dev/null 2>&1 || { bad "postgres: CREATE DATABASE"; finish; }
   trap 'psql -q "$AMANAH_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; rm -rf "$T"' EXIT
-  url=$(python3 -c 'import sys,urllib.parse as u; p=u.urlsplit(sys.argv[1]); print(u.urlunsplit(p._replace(path="/"+sys.argv[2])))' "$AMANAH_TEST_POSTGRES_URL" "$db")
+  base=${AMANAH_TEST_POSTGRES_URL%%\?*}
+  query=${AMANAH_TEST_POSTGRES_URL#"$base"}
+  url="${base%/*}/$db$query"  # the same server, database $db
   expect "the registry moves to PostgreSQL in one command" 0 registry migrate --to "$url" --registry "$R"
   serve_args+=(--store "$url")
 fi
