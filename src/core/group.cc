@@ -34,7 +34,11 @@ bool IsZero(ScalarView s) { return IsZeroBytes(s); }
 Result<Element> DecodeElement(ByteView bytes) {
   EnsureSodium();
   if (bytes.size() != kElementBytes) return Malformed("element is not 32 bytes");
-  if (crypto_core_ristretto255_is_valid_point(bytes.data()) != 1 || IsZeroBytes(bytes)) {
+  // RFC 9496 §4.3.1: an encoding whose integer value is >= p is rejected. libsodium 1.0.18
+  // ignores bit 255 (it would accept s + 2^255, and the identity as 00…80), so it is checked
+  // here first.
+  if ((bytes[31] & 0x80) != 0 || crypto_core_ristretto255_is_valid_point(bytes.data()) != 1 ||
+      IsZeroBytes(bytes)) {
     return Malformed("not a canonical ristretto255 element");
   }
   Element e;
