@@ -157,7 +157,8 @@ Point Straus(const std::vector<Term>& terms) {
 // --- Pippenger (signed buckets), for many points ------------------------------------------
 
 Point Pippenger(const std::vector<Term>& terms, size_t bits, size_t c) {
-  const size_t windows = (bits + 1 + c - 1) / c;  // + 1: the last signed digit's carry
+  // ceil(bits / c) windows, and one more for the carry out of the last signed digit.
+  const size_t windows = (bits + c - 1) / c + 1;
   const size_t n = terms.size();
   const int64_t half = int64_t{1} << (c - 1), full = int64_t{1} << c;
   // Signed digits d in [−2^(c−1), 2^(c−1)), window by window.
@@ -252,7 +253,7 @@ Point MultiScalarMulVartime(std::span<const group::Scalar> scalars,
   const size_t straus = bits + m * (kWnafTable + bits / (kWnafWidth + 1) + 1);
   size_t best_c = 0, best = straus;
   for (size_t c = 2; c <= 16; ++c) {
-    const size_t windows = (bits + 1 + c - 1) / c;
+    const size_t windows = (bits + c - 1) / c + 1;
     const size_t cost = windows * (m + 2 * (size_t{1} << (c - 1)) + c);
     if (cost < best) {
       best = cost;

@@ -131,6 +131,21 @@ TEST(Msm, HandlesIdentityZeroScalarsRepeatedPointsAndEdgeScalars) {
   CheckMsm({one, minus_three}, {group::Element{}, group::Element{}});
 }
 
+// Short scalars of different lengths pick Pippenger with small windows, where the carry out
+// of the last signed digit needs a window of its own (6 = 2 − 2·4 + 1·16 with c = 2).
+TEST(Msm, ShortScalarsOfEveryLength) {
+  const group::Scalar zero{};
+  for (uint64_t v = 1; v < 70; ++v) {
+    const group::Element e1 = RandomElement(), e2 = RandomElement(), e3 = RandomElement();
+    CheckMsm({group::FromUint(v)}, {e1});
+    CheckMsm({group::FromUint(v), group::ScalarSub(zero, group::FromUint(v)), group::FromUint(2)},
+             {e1, e2, e3});
+    CheckMsm({group::FromUint(v * 977), group::FromUint(3), group::FromUint(v + 1)},
+             {e1, e2, e3});
+    CheckMsm({group::ScalarInvert(group::FromUint(v))}, {e1});
+  }
+}
+
 TEST(Msm, ParallelForCoversEveryIndexOnce) {
   for (size_t n : {0, 1, 2, 3, 1001}) {
     std::vector<std::atomic<int>> hits(n);
