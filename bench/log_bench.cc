@@ -11,6 +11,7 @@
 #include "amanah/registry/rules.h"
 #include "fixture.h"
 #include "group_commit.h"
+#include "log_verifier.h"
 
 namespace amanah::bench {
 namespace {
@@ -69,6 +70,7 @@ BENCHMARK(BM_Log_AppendSightings)
     ->Args({0, 1})
     ->Args({1, 8})
     ->Args({1, 64})
+    ->Args({1, 256})
     ->ArgNames({"group", "threads"})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1)
@@ -102,6 +104,7 @@ void BM_Log_AppendEnrolments(benchmark::State& state) {
 }
 BENCHMARK(BM_Log_AppendEnrolments)
     ->Arg(64)
+    ->Arg(256)
     ->ArgName("threads")
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1)
@@ -168,6 +171,38 @@ void BM_Log_VerifyFull(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * size));
 }
 BENCHMARK(BM_Log_VerifyFull)->Unit(benchmark::kMillisecond)->Iterations(1)->UseRealTime();
+
+// Incremental verification (LogVerifier): a verifier that has checked the first n − k
+// entries checks the k new ones and the new checkpoint. Per new entry: it should equal the
+// full verification's per-entry cost, whatever n.
+void BM_Log_VerifyIncremental(benchmark::State& state) {
+  World& w = ProofWorld();
+  auto view = *w.reg->Read();
+  const uint64_t size = *view->LogSize();
+  const uint64_t k = std::min<uint64_t>(static_cast<uint64_t>(state.range(0)), size - 1);
+  std::vector<Bytes> entries;
+  for (uint64_t i = 0; i < size; ++i) entries.push_back(*view->LogEntry(i));
+  const std::string cp = *w.reg->SignCheckpoint();
+  const std::span<const Bytes> all(entries);
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto verifier = Take(LogVerifier::Create(w.config), "verifier");
+    Check(verifier->Append(all.first(size - k)), "prefix");
+    state.ResumeTiming();
+    Check(verifier->Append(all.subspan(size - k)), "new entries");
+    auto report = verifier->Check(cp);
+    if (!report.ok()) state.SkipWithError(report.status().ToString().c_str());
+  }
+  state.counters["new_entries"] = static_cast<double>(k);
+  state.counters["log_size"] = static_cast<double>(size);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * k));
+}
+BENCHMARK(BM_Log_VerifyIncremental)
+    ->Arg(1000)
+    ->ArgName("new")
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2)
+    ->UseRealTime();
 
 // Counts by role on a SQLite store of range(0) records (written straight into the store:
 // counting never reads the sealed bytes or checks a signature).

@@ -147,7 +147,9 @@ def main():
         ("BM_Log_AppendSightings/group:0/threads:1", "durable append, one transaction per entry (sightings)"),
         ("BM_Log_AppendSightings/group:1/threads:8", "durable append, group commit, 8 submitters (sightings)"),
         ("BM_Log_AppendSightings/group:1/threads:64", "durable append, group commit, 64 submitters (sightings)"),
+        ("BM_Log_AppendSightings/group:1/threads:256", "durable append, group commit, 256 submitters (sightings)"),
         ("BM_Log_AppendEnrolments/threads:64", "durable append, group commit, 64 submitters (enrolments)"),
+        ("BM_Log_AppendEnrolments/threads:256", "durable append, group commit, 256 submitters (enrolments)"),
     ):
         a = find(b, name)
         if a is None:
@@ -174,7 +176,15 @@ def main():
         w(f"| full log verification (`VerifyLog`), per entry, {int(n):,} entries (mostly enrolments) | "
           f"{us(per)}; 1,000,000 entries ≈ {per * 1e6:,.0f} s (extrapolated) | 2 verify / 2 = {us(u)} "
           f"| {per / u:.2f}× | 1M entries ≤ 25 s | {verdict(per * 1e6 <= 25)} |")
-    w("| incremental log verification | not built (see below) | | | only the new entries | **missed** |")
+    inc = find(b, "BM_Log_VerifyIncremental")
+    if inc and vf:
+        k = inc["new_entries"]
+        per = seconds(inc) / k
+        full_per = seconds(vf) / vf["entries"]
+        w(f"| incremental log verification (`LogVerifier`), {int(k):,} new entries on a log of "
+          f"{int(inc['log_size']):,} | {us(per)} per new entry | full verification's "
+          f"{us(full_per)} per entry | {per / full_per:.2f}× | only the new entries | "
+          f"{verdict(per / full_per <= 1.25)} |")
 
     counts = sorted(
         (x["records"], seconds(x)) for n, x in b.items() if n.startswith("BM_Store_Counts") and x)
