@@ -1,5 +1,6 @@
 #include "fixture.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -18,6 +19,13 @@ using namespace registry;
 bool Smoke() { return std::getenv("AMANAH_BENCH_SMOKE") != nullptr; }
 
 size_t Size(size_t n) { return Smoke() ? std::min<size_t>(n, 64) : n; }
+
+double ProcessCpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto sec = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return sec(u.ru_utime) + sec(u.ru_stime);
+}
 
 void Check(const Status& s, const char* what) {
   if (s.ok()) return;

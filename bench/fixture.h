@@ -9,6 +9,9 @@
 #ifndef AMANAH_BENCH_FIXTURE_H_
 #define AMANAH_BENCH_FIXTURE_H_
 
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -25,6 +28,24 @@ namespace amanah::bench {
 bool Smoke();
 // n, or a small stand-in for it in smoke mode.
 size_t Size(size_t n);
+// CPU seconds used so far by the whole process, every thread included (getrusage): the
+// work a multi-threaded benchmark did, which its wall time on a shared machine does not show.
+double ProcessCpuSeconds();
+
+// Adds counter "cpu_s": process CPU seconds per iteration over the timed regions between
+// Start() and Stop() (call them around the timed code, outside PauseTiming).
+class CpuMeter {
+ public:
+  void Start() { start_ = ProcessCpuSeconds(); }
+  void Stop() { total_ += ProcessCpuSeconds() - start_; }
+  void Report(benchmark::State& state) const {
+    state.counters["cpu_s"] = total_ / static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  }
+
+ private:
+  double start_ = 0, total_ = 0;
+};
+
 // Aborts the benchmark binary with the status (set-up code has no error path to report to).
 void Check(const Status& s, const char* what);
 template <typename T>

@@ -40,6 +40,7 @@ void BM_Log_AppendSightings(benchmark::State& state) {
   const size_t n = Size(4000);
   const bool group = state.range(0) != 0;
   const size_t threads = static_cast<size_t>(state.range(1));
+  CpuMeter cpu;
   for (auto _ : state) {
     state.PauseTiming();
     World w("sqlite");
@@ -47,6 +48,7 @@ void BM_Log_AppendSightings(benchmark::State& state) {
     GroupCommitter committer(*w.reg);
     std::atomic<size_t> failed{0};
     state.ResumeTiming();
+    cpu.Start();
     if (!group) {
       for (const auto& s : subs) failed += w.reg->Submit(s).ok() ? 0 : 1;
     } else {
@@ -60,10 +62,12 @@ void BM_Log_AppendSightings(benchmark::State& state) {
       }
       for (auto& th : pool) th.join();
     }
+    cpu.Stop();
     state.PauseTiming();
     if (failed != 0) state.SkipWithError("an append was refused");
     state.ResumeTiming();
   }
+  cpu.Report(state);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
 }
 BENCHMARK(BM_Log_AppendSightings)
@@ -80,6 +84,7 @@ BENCHMARK(BM_Log_AppendSightings)
 void BM_Log_AppendEnrolments(benchmark::State& state) {
   const size_t n = Size(4000);
   const size_t threads = static_cast<size_t>(state.range(0));
+  CpuMeter cpu;
   for (auto _ : state) {
     state.PauseTiming();
     World w("sqlite");
@@ -87,6 +92,7 @@ void BM_Log_AppendEnrolments(benchmark::State& state) {
     GroupCommitter committer(*w.reg);
     std::atomic<size_t> failed{0};
     state.ResumeTiming();
+    cpu.Start();
     std::vector<std::thread> pool;
     for (size_t t = 0; t < threads; ++t) {
       pool.emplace_back([&, t] {
@@ -96,10 +102,12 @@ void BM_Log_AppendEnrolments(benchmark::State& state) {
       });
     }
     for (auto& th : pool) th.join();
+    cpu.Stop();
     state.PauseTiming();
     if (failed != 0) state.SkipWithError("an append was refused");
     state.ResumeTiming();
   }
+  cpu.Report(state);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
 }
 BENCHMARK(BM_Log_AppendEnrolments)

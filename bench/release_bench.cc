@@ -66,12 +66,16 @@ void BM_Release_Open(benchmark::State& state) {
     partials.push_back(
         {i, Take(release::SealPartial(dealt.official_pub, dealt.id, release_id, p), "seal p")});
   }
+  CpuMeter cpu;
   for (auto _ : state) {
+    cpu.Start();
     auto opened = release::OpenRelease(dealt.official, dealt.keys, dealt.id, release_id, records,
                                        partials);
+    cpu.Stop();
     if (!opened.ok() || opened->payloads.size() != m) state.SkipWithError("open failed");
     benchmark::DoNotOptimize(opened);
   }
+  cpu.Report(state);
   state.counters["records"] = static_cast<double>(m);
 }
 BENCHMARK(BM_Release_Open)
@@ -91,12 +95,16 @@ void BM_Release_Approve(benchmark::State& state) {
   const std::vector<Pseudonym> ids = w.Enrol(m);
   auto [release, index] = w.RequestRelease(ids);
   const registry::client::ApprovalEvidence ev = w.Evidence(release, index);
+  CpuMeter cpu;
   for (auto _ : state) {
+    cpu.Start();
     auto out = registry::client::Approve(w.config, w.reg->log_key(), w.reg->origin(), 1,
                                          w.custodians[0], w.shares[0], ev, w.clock.now);
+    cpu.Stop();
     if (!out.ok()) state.SkipWithError(out.status().ToString().c_str());
     benchmark::DoNotOptimize(out);
   }
+  cpu.Report(state);
   state.counters["records"] = static_cast<double>(m);
 }
 BENCHMARK(BM_Release_Approve)

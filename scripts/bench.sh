@@ -29,7 +29,7 @@ unset AMANAH_BENCH_FULL
 amanah=$PWD/$build/amanah
 sizes=(10000 100000)
 [ $full = 1 ] && sizes+=(1000000)
-printf 'rows\tseconds\tmax_rss_kib\n' >"$out/import.tsv"
+printf 'rows\tseconds\tuser\tsys\tmax_rss_kib\n' >"$out/import.tsv"
 for rows in "${sizes[@]}"; do
   T=$(mktemp -d)
   export AMANAH_PASSPHRASE='bench passphrase' AMANAH_OPERATOR_PASSPHRASE='bench operator'
@@ -55,11 +55,11 @@ with open(sys.argv[1], 'w') as f:
         f.write(f'Test{i},Person{i % 977},{1950 + i % 50},{roles[i % 5]},district-{i % 40},'
                 f'{"medical" if i % 10 == 0 else ""},{1 + i % 4},"un, ngo",+000 {i:09d}\n')
 PY
-  /usr/bin/time -f '%e %M' -o "$T/time" "$amanah" import "$T/list.csv" --list bench \
+  /usr/bin/time -f '%e %U %S %M' -o "$T/time" "$amanah" import "$T/list.csv" --list bench \
     --ids-out "$T/ids.csv" --key "$T/e.key" --yes >/dev/null 2>"$T/err" \
     || { cat "$T/err" >&2; echo "bench: import of $rows rows failed" >&2; exit 1; }
-  read -r secs rss <"$T/time"
-  printf '%s\t%s\t%s\n' "$rows" "$secs" "$rss" >>"$out/import.tsv"
+  read -r secs user sys rss <"$T/time"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$rows" "$secs" "$user" "$sys" "$rss" >>"$out/import.tsv"
   echo "import: $rows rows in $secs s, max RSS $rss KiB"
   rm -rf "$T"
 done
