@@ -181,9 +181,14 @@ Result<ApprovalOutput> Approve(const SignedConfig& config, const note::VerifierK
       return VerifyFailed("a record's enroller key does not match its enroller");
     }
     AMANAH_ASSIGN_OR_RETURN(record::SealedRecord s, record::SealedRecord::Parse(r.sealed));
-    AMANAH_RETURN_IF_ERROR(record::VerifyRecordSignature(ev.enrollers[i].sign, registry_id, s,
-                                                         r.attributes, r.signature));
+    // record::VerifyRecordSignature, with the attributes parsed once for both uses: parse
+    // (kMalformed), then the enroller's signature (kVerifyFailed), in that order as there.
     AMANAH_ASSIGN_OR_RETURN(record::Attributes attrs, record::ParseAttributes(r.attributes));
+    if (!VerifySignature(ev.enrollers[i].sign,
+                         record::SignatureMessage(registry_id, s, r.attributes), r.signature)
+             .ok()) {
+      return VerifyFailed("the enroller's signature does not verify");
+    }
     AMANAH_ASSIGN_OR_RETURN(PersonAttributes person, PersonAttributes::FromAttributes(attrs));
     if (!person.consent.Covers(*ev.official.org_kind)) {
       return PolicyDenied("a person in the release did not consent to this kind of organisation");
