@@ -11,10 +11,13 @@ packages=(
   # The person's card (amanah card): the QR code, and PNG output.
   libqrencode-dev libpng-dev
   googletest libgtest-dev
+  # The server (amanah serve) and the CLI's --server client: HTTP(S) with OpenSSL.
+  libcpp-httplib-dev libssl-dev
   # ristretto255 point arithmetic for the multi-scalar multiplications (src/core/msm.h).
   libdecaf-dev
-  # bench/ and scripts/bench.sh: Google Benchmark, OpenSSL (the RSA-OAEP baseline), GNU time.
-  libbenchmark-dev libssl-dev time
+  # bench/ and scripts/bench.sh: Google Benchmark (and OpenSSL, above, for the RSA baseline),
+  # GNU time for the import's wall time and memory.
+  libbenchmark-dev time
   # Transcript tests use python3 for byte surgery and an independent RFC 9162 proof check.
   python3
   # The Go cross-check of our log output with golang.org/x/mod/sumdb/{note,tlog}.

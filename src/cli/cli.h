@@ -41,6 +41,8 @@ struct Context {
   std::string home;  // --home; empty: $AMANAH_HOME, else ~/.amanah (see profile.h)
   // --registry: the local registry folder; empty: $AMANAH_REGISTRY (see registry_ctx.h).
   std::string registry;
+  // --server: a registry server's URL; empty: $AMANAH_SERVER, else the local registry.
+  std::string server;
   std::function<Status()> action;
   // An action that succeeded may still ask for a non-zero exit (`reconcile --fail-on-flag`
   // exits 1 when someone is flagged); errors keep the codes of ExitCode.
@@ -66,6 +68,7 @@ void AddReleaseCommands(CLI::App& app, Context& ctx);   // release_cmd.cc
 void AddExportCommands(CLI::App& app, Context& ctx);    // export_cmd.cc
 void AddTravelCommands(CLI::App& app, Context& ctx);    // travel_cmd.cc: sight, reconcile
 void AddLogCommands(CLI::App& app, Context& ctx);       // log_cmd.cc: log, verify
+void AddServeCommands(CLI::App& app, Context& ctx);     // serve_cmd.cc: the HTTP API
 
 // `amanah demo`: a ceremony, a sealed record and a threshold opening, step by step.
 int RunDemo(std::ostream& out);

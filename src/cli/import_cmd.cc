@@ -5,9 +5,10 @@
 //      its content) and counted; any bad row stops the import before anything is written;
 //      the enroller sees the count and a summary (by role and district, "<5" for small cells)
 //      and confirms;
-//   2. the rows are read again and sealed (in two threads) a batch at a time, and each batch
-//      is checked and appended inside ONE transaction (SubmitStream) that commits only at the
-//      end: memory holds one batch, not the list. A file that changed between the passes
+//   2. the rows are read again and sealed (in two threads) a batch at a time. On a local
+//      registry each batch is checked and appended inside ONE transaction (SubmitStream) that
+//      commits only at the end: memory holds one batch, not the list. A server takes the
+//      import as one bundle (SubmitAll) at the end. A file that changed between the passes
 //      (another SHA-256) is refused.
 // The pseudonyms go to --ids-out (line number -> pseudonym, 0600), streamed to a temporary
 // file that is made durable and linked into place before the transaction commits: that file
@@ -429,13 +430,22 @@ Status Import(Context& ctx, const ImportOptions& o) {
 
   // Pass 2: read again, seal in batches with two threads, check and append each batch in the
   // one transaction of the import.
-  Progress progress(ctx, rows);
+  // On a local registry the batches stream into one transaction (SubmitStream); a server
+  // takes an import as one all-or-nothing bundle, so there the sealed batches are kept and
+  // sent at the end (SubmitAll).
   now = CommandClock().Now();
-  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<registry::SubmitStream> stream,
-                          registry::SubmitStream::Begin(s.reg(), now));
+  std::unique_ptr<registry::SubmitStream> stream;
+  std::unique_ptr<registry::StateView> server_view;
+  std::vector<registry::Submission> kept;
+  if (!s.open.is_remote()) {
+    AMANAH_ASSIGN_OR_RETURN(stream, registry::SubmitStream::Begin(*s.open.local.registry, now));
+  } else {
+    AMANAH_ASSIGN_OR_RETURN(server_view, s.reg().Read());
+  }
+  Progress progress(ctx, stream ? rows : 2 * rows);
   IdsFile ids_file(o.ids_out);
   AMANAH_RETURN_IF_ERROR(ids_file.Open());
-  std::set<Pseudonym> drawn;  // this batch's; earlier batches' are in the stream's state
+  std::set<Pseudonym> drawn;  // streaming: this batch's (the others are in the stream's state)
   uint64_t first_index = 0, last_index = 0, done = 0;
   std::vector<Person> batch;
   auto seal_batch = [&]() -> Status {
@@ -446,8 +456,9 @@ Status Import(Context& ctx, const ImportOptions& o) {
       for (;;) {
         id = Pseudonym::Generate();
         if (drawn.count(id)) continue;
-        AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Record> used,
-                                stream->view().FindRecord(id));
+        AMANAH_ASSIGN_OR_RETURN(
+            std::optional<registry::Record> used,
+            stream ? stream->view().FindRecord(id) : server_view->FindRecord(id));
         if (!used) break;
       }
       drawn.insert(id);
@@ -470,16 +481,20 @@ Status Import(Context& ctx, const ImportOptions& o) {
       }
       submissions.push_back(std::move(sealed[i]).value());
     }
-    Result<std::vector<uint64_t>> written = stream->Add(submissions);
-    if (!written.ok()) {
-      return Status(written.status().code(),
-                    written.status().message() + "; nothing was imported");
+    if (stream) {
+      Result<std::vector<uint64_t>> written = stream->Add(submissions);
+      if (!written.ok()) {
+        return Status(written.status().code(),
+                      written.status().message() + "; nothing was imported");
+      }
+      if (done == 0) first_index = written->front();
+      last_index = written->back();
+      drawn.clear();
+    } else {
+      for (auto& sub : submissions) kept.push_back(std::move(sub));
     }
-    if (done == 0) first_index = written->front();
-    last_index = written->back();
     done += submissions.size();
     AMANAH_RETURN_IF_ERROR(ids_file.Write(ids_csv));
-    drawn.clear();
     batch.clear();
     progress.Update(done);
     return Status::Ok();
@@ -504,10 +519,23 @@ Status Import(Context& ctx, const ImportOptions& o) {
 
   // The IDs first: a pseudonym nobody can link to its row is of no use to the person.
   AMANAH_RETURN_IF_ERROR(ids_file.Finish());
-  Status committed = stream->Commit();
-  if (!committed.ok()) {
-    unlink(o.ids_out.c_str());
-    return Status(committed.code(), committed.message() + "; nothing was imported");
+  if (stream) {
+    Status committed = stream->Commit();
+    if (!committed.ok()) {
+      unlink(o.ids_out.c_str());
+      return Status(committed.code(), committed.message() + "; nothing was imported");
+    }
+  } else {
+    server_view.reset();
+    Result<std::vector<uint64_t>> written =
+        s.reg().SubmitAll(kept, [&](size_t n) { progress.Update(rows + n); });
+    if (!written.ok()) {
+      unlink(o.ids_out.c_str());
+      return Status(written.status().code(),
+                    written.status().message() + "; nothing was imported");
+    }
+    first_index = written->front();
+    last_index = written->back();
   }
   out << "enrolled: " << rows << " people on list \"" << o.list << "\" (log entries "
       << first_index << " to " << last_index << ")\n"

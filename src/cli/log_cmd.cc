@@ -21,28 +21,55 @@
 namespace amanah::cli {
 namespace {
 
-Result<OpenRegistry> OpenReadOnly(Context& ctx) {
-  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
-  return OpenLocalRegistry(ctx, paths, false);
+// The registry, read only. Against a server, requests are signed with the user's key when
+// there is one (--key, else the profile's): reading the log's entries needs a registered key
+// unless the server publishes them.
+struct ReadOnly {
+  std::optional<SecretKey> key;
+  Connected open;
+  registry::Connection* operator->() { return &open.conn(); }
+  registry::Connection& operator*() { return open.conn(); }
+};
+
+// --key of the log commands (one per process: the command runs once).
+std::string& LogKeyFlag() {
+  static std::string flag;
+  return flag;
+}
+
+Result<ReadOnly> OpenReadOnly(Context& ctx) {
+  ReadOnly r;
+  if (!ServerUrl(ctx).empty()) {
+    if (Result<std::string> path = KeyPathOrProfile(ctx, LogKeyFlag()); path.ok()) {
+      AMANAH_ASSIGN_OR_RETURN(r.key, LoadSecretKey(ctx, *path));
+    }
+  }
+  AMANAH_ASSIGN_OR_RETURN(r.open, Connect(ctx, r.key ? &*r.key : nullptr));
+  return r;
 }
 
 Status Checkpoint(Context& ctx) {
-  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenLocalRegistry(ctx, paths, true));
-  AMANAH_ASSIGN_OR_RETURN(std::string note, open.registry->SignCheckpoint());
+  Connected open;
+  if (!ServerUrl(ctx).empty()) {
+    AMANAH_ASSIGN_OR_RETURN(ReadOnly r, OpenReadOnly(ctx));  // the server signs its own
+    open = std::move(r.open);
+  } else {
+    AMANAH_ASSIGN_OR_RETURN(open, Connect(ctx, nullptr, /*as_operator=*/true));
+  }
+  AMANAH_ASSIGN_OR_RETURN(std::string note, open.conn().SignCheckpoint());
   ctx.console.out() << note;
   return Status::Ok();
 }
 
 Status Key(Context& ctx) {
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
-  ctx.console.out() << open.registry->log_key().ToString() << "\n";
+  AMANAH_ASSIGN_OR_RETURN(ReadOnly open, OpenReadOnly(ctx));
+  ctx.console.out() << open->log_key().ToString() << "\n";
   return Status::Ok();
 }
 
 Status EntryCmd(Context& ctx, uint64_t index) {
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
-  AMANAH_ASSIGN_OR_RETURN(auto view, open.registry->Read());
+  AMANAH_ASSIGN_OR_RETURN(ReadOnly open, OpenReadOnly(ctx));
+  AMANAH_ASSIGN_OR_RETURN(auto view, open->Read());
   AMANAH_ASSIGN_OR_RETURN(uint64_t size, view->LogSize());
   if (index >= size) {
     return NotFound("no entry " + std::to_string(index) + ": the log has " +
@@ -59,9 +86,14 @@ Status EntryCmd(Context& ctx, uint64_t index) {
 }
 
 // The size of the latest signed checkpoint, else the log's size.
-Result<uint64_t> DefaultSize(registry::Registry& reg, registry::StateView& view) {
-  AMANAH_ASSIGN_OR_RETURN(std::optional<uint64_t> size, reg.store().LatestCheckpointSize());
-  if (size) return *size;
+Result<uint64_t> DefaultSize(registry::Connection& reg, registry::StateView& view) {
+  Result<std::string> latest = reg.LatestCheckpoint();
+  if (!latest.ok() && latest.status().code() != Code::kNotFound) return latest.status();
+  if (latest.ok()) {
+    AMANAH_ASSIGN_OR_RETURN(note::VerifiedCheckpoint cp,
+                            note::OpenCheckpoint(*latest, reg.origin(), reg.log_key(), {}));
+    return cp.checkpoint.size;
+  }
   return view.LogSize();
 }
 
@@ -70,27 +102,27 @@ void PrintHashes(Context& ctx, const std::vector<merkle::Hash>& hashes) {
 }
 
 Status Prove(Context& ctx, uint64_t index, std::optional<uint64_t> size_flag) {
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
-  AMANAH_ASSIGN_OR_RETURN(auto view, open.registry->Read());
+  AMANAH_ASSIGN_OR_RETURN(ReadOnly open, OpenReadOnly(ctx));
+  AMANAH_ASSIGN_OR_RETURN(auto view, open->Read());
   uint64_t size = 0;
   if (size_flag) {
     size = *size_flag;
   } else {
-    AMANAH_ASSIGN_OR_RETURN(size, DefaultSize(*open.registry, *view));
+    AMANAH_ASSIGN_OR_RETURN(size, DefaultSize(*open, *view));
   }
   if (index >= size) {
     return InvalidArgument("entry " + std::to_string(index) + " is not in a tree of " +
                            std::to_string(size) + " entries");
   }
-  AMANAH_ASSIGN_OR_RETURN(auto proof, open.registry->InclusionProof(index, size));
+  AMANAH_ASSIGN_OR_RETURN(auto proof, open->InclusionProof(index, size));
   PrintHashes(ctx, proof);
   return Status::Ok();
 }
 
 Status Consistency(Context& ctx, uint64_t first, uint64_t second) {
   if (first > second) return InvalidArgument("A must not be larger than B");
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
-  AMANAH_ASSIGN_OR_RETURN(auto proof, open.registry->ConsistencyProof(first, second));
+  AMANAH_ASSIGN_OR_RETURN(ReadOnly open, OpenReadOnly(ctx));
+  AMANAH_ASSIGN_OR_RETURN(auto proof, open->ConsistencyProof(first, second));
   PrintHashes(ctx, proof);
   return Status::Ok();
 }
@@ -112,8 +144,8 @@ struct ExportLogOptions {
 };
 
 Status ExportLog(Context& ctx, const ExportLogOptions& o) {
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenReadOnly(ctx));
-  AMANAH_ASSIGN_OR_RETURN(auto view, open.registry->Read());
+  AMANAH_ASSIGN_OR_RETURN(ReadOnly open, OpenReadOnly(ctx));
+  AMANAH_ASSIGN_OR_RETURN(auto view, open->Read());
   AMANAH_ASSIGN_OR_RETURN(std::vector<Bytes> entries, AllEntries(*view));
   std::string text;
   for (const Bytes& e : entries) text += ToBase64(e) + "\n";
@@ -198,6 +230,9 @@ Status Verify(Context& ctx, const VerifyOptions& o) {
 
 }  // namespace
 
+constexpr const char* kLogKeyHelp =
+    "Against a server: your key, which signs the requests (default: your profile's)";
+
 void AddLogCommands(CLI::App& app, Context& ctx) {
   auto* log = app.add_subcommand("log", "The registry's tamper-evident log (Merkle tree)");
   log->require_subcommand(1);
@@ -206,10 +241,12 @@ void AddLogCommands(CLI::App& app, Context& ctx) {
                                  "Operator: sign a checkpoint of the log now; prints the note");
   cp->footer("Needs operator.key's passphrase ($AMANAH_OPERATOR_PASSPHRASE or the terminal).\n"
              "Example:\n  amanah log checkpoint > checkpoint.txt");
+  cp->add_option("--key", LogKeyFlag(), kLogKeyHelp);
   OnRun(cp, ctx, [&ctx] { return Checkpoint(ctx); });
 
   auto* key = log->add_subcommand("key", "The log's verifier key (signed-note format)");
   key->footer("Example:\n  amanah log key");
+  key->add_option("--key", LogKeyFlag(), kLogKeyHelp);
   OnRun(key, ctx, [&ctx] { return Key(ctx); });
 
   auto entry_index = std::make_shared<uint64_t>(0);
@@ -217,6 +254,7 @@ void AddLogCommands(CLI::App& app, Context& ctx) {
       "entry", "One entry: its type, its leaf bytes (hex) and its RFC 6962 leaf hash (base64)");
   entry->add_option("N", *entry_index, "The entry's index (0 is init)")->required();
   entry->footer("Example:\n  amanah log entry 12");
+  entry->add_option("--key", LogKeyFlag(), kLogKeyHelp);
   OnRun(entry, ctx, [&ctx, entry_index] { return EntryCmd(ctx, *entry_index); });
 
   auto prove_index = std::make_shared<uint64_t>(0);
@@ -226,6 +264,7 @@ void AddLogCommands(CLI::App& app, Context& ctx) {
   prove->add_option("N", *prove_index, "The entry's index")->required();
   prove->add_option("--size", *prove_size, "Tree size (default: the latest checkpoint's)");
   prove->footer("Example:\n  amanah log prove 12 --size 40");
+  prove->add_option("--key", LogKeyFlag(), kLogKeyHelp);
   OnRun(prove, ctx, [&ctx, prove_index, prove_size] {
     return Prove(ctx, *prove_index, *prove_size);
   });
@@ -236,6 +275,7 @@ void AddLogCommands(CLI::App& app, Context& ctx) {
   cons->add_option("A", *first, "The older size")->required();
   cons->add_option("B", *second, "The newer size")->required();
   cons->footer("Example:\n  amanah log consistency 20 40");
+  cons->add_option("--key", LogKeyFlag(), kLogKeyHelp);
   OnRun(cons, ctx, [&ctx, first, second] { return Consistency(ctx, *first, *second); });
 
   auto eo = std::make_shared<ExportLogOptions>();
@@ -244,6 +284,7 @@ void AddLogCommands(CLI::App& app, Context& ctx) {
   ex->add_flag("--force", eo->force, "Replace --out if it exists");
   ex->footer("For `amanah verify --entries` on a copy.\n"
              "Example:\n  amanah log export --out entries.txt");
+  ex->add_option("--key", LogKeyFlag(), kLogKeyHelp);
   OnRun(ex, ctx, [&ctx, eo] { return ExportLog(ctx, *eo); });
 
   auto vo = std::make_shared<VerifyOptions>();

@@ -65,7 +65,7 @@ constexpr Family kFamilies[] = {
     AddKeyCommands,      AddCeremonyCommands, AddDrillCommands,  AddCardCommands,
     AddIdCommands,       AddDemoCommands,     AddRegistryCommands, AddActorCommands,
     AddPersonCommands,   AddImportCommands,   AddPlanCommands,   AddReleaseCommands,
-    AddExportCommands,   AddTravelCommands,   AddLogCommands};
+    AddExportCommands,   AddTravelCommands,   AddLogCommands,    AddServeCommands};
 
 int Main(int argc, char** argv) {
   SystemConsole console;
@@ -80,6 +80,9 @@ int Main(int argc, char** argv) {
   app.add_option("--home", ctx.home, "Your profile folder (default $AMANAH_HOME or ~/.amanah)");
   app.add_option("--registry", ctx.registry,
                  "The local registry folder (default $AMANAH_REGISTRY); see `amanah registry`");
+  app.add_option("--server", ctx.server,
+                 "A registry server's URL, e.g. https://registry.example:8443 (default "
+                 "$AMANAH_SERVER); every command then works against it, signed with your key");
   app.add_option("--passphrase-file", passphrase_file,
                  "Read the passphrase from the first line of this file (for scripts)");
   for (Family add : kFamilies) add(app, ctx);

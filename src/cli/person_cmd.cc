@@ -50,9 +50,13 @@ Status Ask(Context& ctx, std::string& value, const char* option, const char* pro
 }
 
 Status Enrol(Context& ctx, EnrolOptions& o) {
-  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenLocalRegistry(ctx, paths, false));
-  registry::Registry& reg = *open.registry;
+  std::optional<SecretKey> remote_key;  // against a server, the key signs every request
+  if (!ServerUrl(ctx).empty()) {
+    AMANAH_ASSIGN_OR_RETURN(std::string key_path, KeyPathOrProfile(ctx, o.key));
+    AMANAH_ASSIGN_OR_RETURN(remote_key, LoadSecretKey(ctx, key_path));
+  }
+  AMANAH_ASSIGN_OR_RETURN(Connected open, Connect(ctx, remote_key ? &*remote_key : nullptr));
+  registry::Connection& reg = open.conn();
   if (!o.card.empty() && !o.force && Exists(o.card)) {
     return Conflict(o.card + " already exists; use --force to replace it");
   }
@@ -106,8 +110,11 @@ Status Enrol(Context& ctx, EnrolOptions& o) {
   }
   view.reset();
 
-  AMANAH_ASSIGN_OR_RETURN(std::string key_path, KeyPathOrProfile(ctx, o.key));
-  Result<SecretKey> key = LoadSecretKey(ctx, key_path);
+  Result<SecretKey> key = remote_key ? Result<SecretKey>(std::move(*remote_key))
+                                     : [&]() -> Result<SecretKey> {
+    AMANAH_ASSIGN_OR_RETURN(std::string key_path, KeyPathOrProfile(ctx, o.key));
+    return LoadSecretKey(ctx, key_path);
+  }();
   if (!key.ok()) {
     WipeString(who.name);
     return key.status();
@@ -148,7 +155,7 @@ Status List(Context& ctx, const ListOptions& o) {
   if (o.ids) {
     AMANAH_RETURN_IF_ERROR(
         RequireActive(s, {Role::kCustodian, Role::kEnroller}, "listing pseudonyms"));
-    AMANAH_ASSIGN_OR_RETURN(std::vector<Pseudonym> ids, s.reg().store().ListRecords(o.list));
+    AMANAH_ASSIGN_OR_RETURN(std::vector<Pseudonym> ids, s.reg().ListRecords(o.list));
     for (const Pseudonym& id : ids) ctx.console.out() << id.ToString() << "\n";
     return Status::Ok();
   }

@@ -4,7 +4,9 @@
 #include <cstring>
 #include <filesystem>
 
+#include "amanah/remote/http_connection.h"
 #include "common.h"
+#include "profile.h"
 #include "io.h"
 
 namespace amanah::cli {
@@ -74,6 +76,37 @@ Result<OpenRegistry> OpenLocalRegistry(Context& ctx, const RegistryPaths& paths,
   if (!reg.ok()) return reg.status();
   open.registry = std::move(reg).value();
   return open;
+}
+
+std::string ServerUrl(const Context& ctx) {
+  if (!ctx.server.empty()) return ctx.server;
+  if (const char* url = std::getenv(kServerEnv); url != nullptr) return url;
+  return "";
+}
+
+Result<Connected> Connect(Context& ctx, const SecretKey* key, bool as_operator) {
+  Connected c;
+  if (std::string url = ServerUrl(ctx); !url.empty()) {
+    remote::HttpOptions options;
+    // Request signatures are dated by the real clock: the server checks them against its own.
+    // ($AMANAH_NOW dates entries in tests and the demo, never a request.)
+    options.clock = &registry::SystemClock();
+    if (const char* ca = std::getenv(kServerCaEnv); ca != nullptr) options.ca_file = ca;
+    // The registry the user trusts: the config in their profile, when they keep one (a
+    // custodian does); the server must run that registry.
+    if (Result<ClientProfile> profile = ClientProfile::Resolve(ctx.home); profile.ok()) {
+      std::error_code ec;
+      if (std::filesystem::exists(profile->ConfigFile(), ec)) {
+        AMANAH_ASSIGN_OR_RETURN(SignedConfig trusted, LoadConfig(profile->ConfigFile()));
+        options.expected_registry = trusted.config.Id();
+      }
+    }
+    AMANAH_ASSIGN_OR_RETURN(c.remote, remote::HttpConnection::Connect(url, key, options));
+    return c;
+  }
+  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
+  AMANAH_ASSIGN_OR_RETURN(c.local, OpenLocalRegistry(ctx, paths, as_operator));
+  return c;
 }
 
 }  // namespace amanah::cli

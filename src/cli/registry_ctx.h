@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "amanah/registry/connection.h"
 #include "amanah/registry/registry.h"
 #include "amanah/registry/sqlite_store.h"
 #include "cli.h"
@@ -24,6 +25,9 @@
 namespace amanah::cli {
 
 inline constexpr const char* kRegistryEnv = "AMANAH_REGISTRY";
+inline constexpr const char* kServerEnv = "AMANAH_SERVER";
+// The PEM file a self-signed server certificate must chain to (docs/cli.md).
+inline constexpr const char* kServerCaEnv = "AMANAH_SERVER_CA";
 inline constexpr const char* kOperatorPassphraseEnv = "AMANAH_OPERATOR_PASSPHRASE";
 // Tests and the demo may fix the clock (seconds since the epoch). Documented in docs/cli.md.
 inline constexpr const char* kNowEnv = "AMANAH_NOW";
@@ -47,6 +51,23 @@ struct OpenRegistry {
   std::unique_ptr<registry::SqliteStore> store;
   std::unique_ptr<registry::Registry> registry;
 };
+
+// The registry a command acts on: the local folder's (--registry), or a server's (--server URL,
+// else $AMANAH_SERVER), through one interface (amanah/registry/connection.h).
+struct Connected {
+  OpenRegistry local;                             // a local registry
+  std::unique_ptr<registry::Connection> remote;   // a server
+  registry::Connection& conn() { return remote ? *remote : *local.registry; }
+  bool is_remote() const { return remote != nullptr; }
+};
+
+// --server, else $AMANAH_SERVER; empty for a local registry.
+std::string ServerUrl(const Context& ctx);
+
+// Connects to the server (every request signed with `key`; without a key only the public
+// routes answer) or opens the local registry (`as_operator` as for OpenLocalRegistry; a
+// server signs its own checkpoints, so it is ignored there).
+Result<Connected> Connect(Context& ctx, const SecretKey* key, bool as_operator = false);
 
 // Opens the registry at `paths`; with `as_operator`, also opens operator.key (asking for the
 // operator's passphrase) so that the registry can sign checkpoints. kNotFound if there is no

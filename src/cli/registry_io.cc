@@ -14,9 +14,13 @@
 namespace amanah::cli {
 
 Result<Session> OpenSession(Context& ctx, const std::string& key_flag) {
-  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
   AMANAH_ASSIGN_OR_RETURN(std::string key_path, KeyPathOrProfile(ctx, key_flag));
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenLocalRegistry(ctx, paths, false));
+  if (!ServerUrl(ctx).empty()) {
+    AMANAH_ASSIGN_OR_RETURN(SecretKey key, LoadSecretKey(ctx, key_path));
+    AMANAH_ASSIGN_OR_RETURN(Connected open, Connect(ctx, &key));
+    return Session{std::move(open), std::move(key), CommandClock().Now()};
+  }
+  AMANAH_ASSIGN_OR_RETURN(Connected open, Connect(ctx, nullptr));
   AMANAH_ASSIGN_OR_RETURN(SecretKey key, LoadSecretKey(ctx, key_path));
   return Session{std::move(open), std::move(key), CommandClock().Now()};
 }

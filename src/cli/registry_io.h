@@ -22,17 +22,18 @@
 
 namespace amanah::cli {
 
-// An open registry and the key of the user acting on it.
+// The registry (local or a server's) and the key of the user acting on it.
 struct Session {
-  OpenRegistry open;
+  Connected open;
   SecretKey key;
   registry::Time now = 0;  // CommandClock() when the session was opened
-  registry::Registry& reg() { return *open.registry; }
+  registry::Connection& reg() { return open.conn(); }
   registry::Fingerprint me() const { return key.pub.FingerprintBytes(); }
 };
 
 // Opens the registry (--registry / $AMANAH_REGISTRY), then the user's key (`key_flag`, else
-// the profile's key), asking its passphrase only once the registry opened.
+// the profile's key), asking its passphrase only once the registry opened. Against a server
+// (--server / $AMANAH_SERVER) the key comes first: every request is signed with it.
 Result<Session> OpenSession(Context& ctx, const std::string& key_flag);
 
 // kPolicyDenied unless the session's key is a registered actor that is active now (custodians

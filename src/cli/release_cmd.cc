@@ -63,7 +63,7 @@ struct ApproveOptions {
   std::string key, config, share, release;
 };
 
-Result<note::VerifiedCheckpoint> OpenLogCheckpoint(registry::Registry& reg,
+Result<note::VerifiedCheckpoint> OpenLogCheckpoint(registry::Connection& reg,
                                                    const std::string& text) {
   return note::OpenCheckpoint(text, reg.origin(), reg.log_key(), {});
 }
@@ -71,12 +71,17 @@ Result<note::VerifiedCheckpoint> OpenLogCheckpoint(registry::Registry& reg,
 Status Approve(Context& ctx, const ApproveOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(registry::Id16 release_id, ParseId16(o.release, "RELEASE"));
   AMANAH_ASSIGN_OR_RETURN(ClientProfile profile, ClientProfile::Resolve(ctx.home));
-  AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
-  AMANAH_ASSIGN_OR_RETURN(OpenRegistry open, OpenLocalRegistry(ctx, paths, false));
-  registry::Registry& reg = *open.registry;
   const std::string config_path = o.config.empty() ? profile.ConfigFile() : o.config;
   const std::string share_path = o.share.empty() ? profile.ShareFile() : o.share;
   AMANAH_ASSIGN_OR_RETURN(std::string key_path, KeyPathOrProfile(ctx, o.key));
+  // Against a server the key signs every request, so it is opened first; locally everything
+  // public is checked before any passphrase is asked.
+  std::optional<SecretKey> remote_key;
+  if (!ServerUrl(ctx).empty()) {
+    AMANAH_ASSIGN_OR_RETURN(remote_key, LoadSecretKey(ctx, key_path));
+  }
+  AMANAH_ASSIGN_OR_RETURN(Connected open, Connect(ctx, remote_key ? &*remote_key : nullptr));
+  registry::Connection& reg = open.conn();
 
   // Everything public is checked before the passphrase is asked.
   AMANAH_ASSIGN_OR_RETURN(SignedConfig mine, LoadConfig(config_path));
@@ -130,13 +135,12 @@ Status Approve(Context& ctx, const ApproveOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(ev.official_status, registry::ActorStatusAt(release.official,
                                                                       reg.config().config.k, now,
                                                                       *view));
-  for (const Pseudonym& id : release.people) {
-    AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Record> r, view->FindRecord(id));
-    if (!r) return NotFound("no record " + id.ToString());
-    AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Actor> enroller, view->FindActor(r->enroller));
-    if (!enroller) return NotFound("the enroller of " + id.ToString() + " is not registered");
+  AMANAH_ASSIGN_OR_RETURN(std::vector<registry::Record> records, reg.ReleaseRecords(release_id));
+  for (registry::Record& r : records) {
+    AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Actor> enroller, view->FindActor(r.enroller));
+    if (!enroller) return NotFound("the enroller of " + r.id.ToString() + " is not registered");
     ev.enrollers.push_back(enroller->key);
-    ev.records.push_back(std::move(*r));
+    ev.records.push_back(std::move(r));
   }
   view.reset();
 
@@ -380,14 +384,9 @@ Status Open(Context& ctx, const OpenOptions& o) {
   }
   // The `open` entry is the record that the partials were handed out: it comes first.
   AMANAH_RETURN_IF_ERROR(SubmitBody(s, registry::OpenBody{release_id}).status());
-  AMANAH_ASSIGN_OR_RETURN(auto view, s.reg().Read());
-  AMANAH_ASSIGN_OR_RETURN(auto approvals, view->Approvals(release_id));
-  std::vector<registry::Record> records;
-  for (const Pseudonym& id : release.people) {
-    AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Record> r, view->FindRecord(id));
-    if (!r) return NotFound("no record " + id.ToString());
-    records.push_back(std::move(*r));
-  }
+  AMANAH_ASSIGN_OR_RETURN(auto approvals, s.reg().ReleasePartials(release_id));
+  AMANAH_ASSIGN_OR_RETURN(std::vector<registry::Record> records,
+                          s.reg().ReleaseRecords(release_id));
   AMANAH_ASSIGN_OR_RETURN(registry::client::Manifest m,
                           registry::client::OpenManifest(s.reg().config(), s.key, release,
                                                          records, approvals));

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "amanah/registry/memory_store.h"
+#include "amanah/registry/replica.h"
 #include "amanah/registry/rules.h"
 
 namespace amanah::registry {
@@ -161,6 +162,27 @@ Result<std::vector<CountCell>> Registry::Counts(CountBy by, const Fingerprint& v
   return cells;
 }
 
+Result<std::vector<Record>> Registry::ReleaseRecords(const Id16& release_id) {
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<StateView> view, store_.Read());
+  AMANAH_ASSIGN_OR_RETURN(std::optional<Release> release, view->FindRelease(release_id));
+  if (!release) return NotFound("no release " + ToHex(release_id));
+  std::vector<Record> records;
+  records.reserve(release->people.size());
+  for (const Pseudonym& id : release->people) {
+    AMANAH_ASSIGN_OR_RETURN(std::optional<Record> record, view->FindRecord(id));
+    if (!record) return NotFound("no record " + id.ToString());
+    records.push_back(std::move(*record));
+  }
+  return records;
+}
+
+Result<std::vector<Approval>> Registry::ReleasePartials(const Id16& release_id) {
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<StateView> view, store_.Read());
+  AMANAH_ASSIGN_OR_RETURN(std::optional<Release> release, view->FindRelease(release_id));
+  if (!release) return NotFound("no release " + ToHex(release_id));
+  return view->Approvals(release_id);
+}
+
 Result<std::string> Registry::SignCheckpoint() {
   if (!signer_) return PolicyDenied("only the operator can sign checkpoints");
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, store_.Begin());
@@ -240,38 +262,12 @@ Status Registry::AddCosignature(uint64_t size, uint16_t custodian,
 Result<VerifyReport> VerifyLog(const SignedConfig& config, std::span<const Bytes> entries,
                                const std::string& signed_checkpoint) {
   if (entries.empty()) return Malformed("the log is empty");
-  MemoryStore replay;
-  RegistryContext ctx;
-  ctx.config = config;  // entry 0 must carry exactly the config the verifier trusts
-  merkle::CompactRange tree;
-
-  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, replay.Begin());
-  for (uint64_t i = 0; i < entries.size(); ++i) {
-    const std::string where = "entry " + std::to_string(i) + ": ";
-    auto entry = Entry::Parse(entries[i]);
-    if (!entry.ok()) return Status(entry.status().code(), where + entry.status().message());
-    Status s = CheckEntry(*entry, {}, *txn, ctx);
-    if (s.ok()) s = ApplyEntry(*entry, {}, i, *txn, *txn);
-    if (s.ok()) s = txn->AppendLogEntry(i, entries[i]);  // the rules read the log's size
-    if (!s.ok()) return Status(s.code(), where + s.message());
-    ctx.previous_time = entry->time;
-    tree.Append(merkle::LeafHash(entries[i]));
-  }
-  AMANAH_ASSIGN_OR_RETURN(std::string origin, MetaText(*txn, kMetaOrigin));
-  AMANAH_ASSIGN_OR_RETURN(std::string log_key_text, MetaText(*txn, kMetaLogKey));
-  AMANAH_ASSIGN_OR_RETURN(note::VerifierKey log_key, note::VerifierKey::Parse(log_key_text));
-  AMANAH_ASSIGN_OR_RETURN(note::VerifiedCheckpoint checkpoint,
-                          note::OpenCheckpoint(signed_checkpoint, origin, log_key, {}));
-  if (checkpoint.checkpoint.size != entries.size()) {
-    return VerifyFailed("the checkpoint is for " + std::to_string(checkpoint.checkpoint.size) +
-                        " entries, the log has " + std::to_string(entries.size()));
-  }
-  if (checkpoint.checkpoint.root != tree.Root()) {
-    return VerifyFailed("the log's root hash differs from the signed checkpoint's");
-  }
+  Replica replay(config);  // entry 0 must carry exactly the config the verifier trusts
+  AMANAH_RETURN_IF_ERROR(replay.Append(entries));
+  AMANAH_RETURN_IF_ERROR(replay.CheckCheckpoint(signed_checkpoint).status());
   VerifyReport report;
-  report.entries = entries.size();
-  report.root = tree.Root();
+  report.entries = replay.size();
+  report.root = replay.Root();
   return report;
 }
 

@@ -109,11 +109,18 @@ var checkers = map[string]func(*check, obj){
 	"entry-key-bad-fingerprint.json":        checkEntryKeyBadFingerprint,
 	"entry-init-wrong-operator.json":        checkEntryInitWrongOperator,
 	"entry-enrol-bad-record-signature.json": checkEntryEnrolBadRecordSignature,
+	// §10
+	"http-signature-get.json":           checkHTTPValid,
+	"http-signature-post.json":          checkHTTPValid,
+	"http-signature-malformed.json":     checkHTTPCases,
+	"http-signature-verify-failed.json": checkHTTPCases,
+	"http-content-digest.json":          checkHTTPDigest,
+	"http-rfc9421-b26.json":             checkHTTPRfc9421,
 }
 
 // coveredPrefixes are the areas this program owns; log-* (§7) is checked by
 // tools/gocheck.
-var coveredPrefixes = []string{"pseudonym-", "key-", "ceremony-", "seal-", "dleq-", "release-", "drill-", "entry-"}
+var coveredPrefixes = []string{"pseudonym-", "key-", "ceremony-", "seal-", "dleq-", "release-", "drill-", "entry-", "http-"}
 
 const skippedPrefix = "log-"
 

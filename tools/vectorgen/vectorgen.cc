@@ -18,7 +18,7 @@ DeterministicRandom SeededRandom(std::string_view area) {
 std::vector<VectorFile> GenerateAll() {
   std::vector<VectorFile> all;
   for (auto gen : {GenerateIdVectors, GenerateKeyVectors, GenerateThresholdVectors, GenerateReleaseVectors,
-                   GenerateLogVectors, GenerateRegistryVectors}) {
+                   GenerateLogVectors, GenerateRegistryVectors, GenerateHttpVectors}) {
     auto part = gen();
     all.insert(all.end(), std::make_move_iterator(part.begin()),
                std::make_move_iterator(part.end()));

@@ -26,6 +26,7 @@ std::vector<VectorFile> GenerateThresholdVectors();  // gen_threshold.cc: the ce
 std::vector<VectorFile> GenerateReleaseVectors();    // gen_release.cc: sealing and release
 std::vector<VectorFile> GenerateLogVectors();        // gen_log.cc
 std::vector<VectorFile> GenerateRegistryVectors();   // gen_registry.cc: log entries
+std::vector<VectorFile> GenerateHttpVectors();       // gen_http.cc: request signatures
 
 std::vector<VectorFile> GenerateAll();
 

@@ -22,6 +22,7 @@
 #include "amanah/keys.h"
 #include "amanah/merkle.h"
 #include "amanah/note.h"
+#include "amanah/registry/connection.h"
 #include "amanah/registry/entry.h"
 #include "amanah/registry/model.h"
 #include "amanah/registry/store.h"
@@ -35,20 +36,9 @@ class Clock {
 };
 Clock& SystemClock();
 
-// An entry and the bytes that travel with it but are not in the log: the sealed record of an
-// enrolment (its hash is in the entry), the sealed partial of an approval.
-struct Submission {
-  Entry entry;
-  Bytes attachment;
-};
-
-// What a viewer is shown of the counts: exact for custodians, "<5" for small cells otherwise.
-struct CountCell {
-  std::string key;
-  std::string shown;  // "12" or "<5"
-};
-
-class Registry {
+// The registry is also the in-process Connection (connection.h) that the CLI uses on a local
+// registry; `amanah serve` puts it behind HTTP.
+class Registry final : public Connection {
  public:
   // Creates a registry in an empty store: entry 0 records the config (which must verify with
   // at least k acceptances), the log's origin and the operator's key.
@@ -60,33 +50,41 @@ class Registry {
   static Result<std::unique_ptr<Registry>> Open(Store& store, const SecretKey* operator_key,
                                                 Clock& clock);
 
-  const SignedConfig& config() const { return config_; }
-  const note::VerifierKey& log_key() const { return *log_key_; }
-  const std::string& origin() const { return origin_; }
+  const SignedConfig& config() const override { return config_; }
+  const note::VerifierKey& log_key() const override { return *log_key_; }
+  const std::string& origin() const override { return origin_; }
 
   // Checks one signed entry (signature, the actor's role and status now, the rules of its
   // type) and appends it with its effects, in one transaction. Returns its log index.
-  Result<uint64_t> Submit(const Submission& submission);
+  Result<uint64_t> Submit(const Submission& submission) override;
   // All or nothing: every entry is checked against the state left by the ones before it; if
   // any fails, nothing is written and the error names its position (0-based). `progress` is
   // called with the number done so far, from time to time.
-  Result<std::vector<uint64_t>> SubmitAll(std::span<const Submission> submissions,
-                                          const std::function<void(size_t)>& progress = {});
+  Result<std::vector<uint64_t>> SubmitAll(
+      std::span<const Submission> submissions,
+      const std::function<void(size_t)>& progress = {}) override;
 
   // Counts of active records, with the "<5" rule for every viewer but custodians.
-  Result<std::vector<CountCell>> Counts(CountBy by, const Fingerprint& viewer);
+  Result<std::vector<CountCell>> Counts(CountBy by, const Fingerprint& viewer) override;
+  Result<std::vector<Pseudonym>> ListRecords(const std::string& list) override {
+    return store_.ListRecords(list);
+  }
+  // Read from the store as it is; the caller decides who may see them.
+  Result<std::vector<Record>> ReleaseRecords(const Id16& release) override;
+  Result<std::vector<Approval>> ReleasePartials(const Id16& release) override;
 
   // A consistent read-only view (records, plans, releases, approvals...).
-  Result<std::unique_ptr<StateView>> Read() { return store_.Read(); }
+  Result<std::unique_ptr<StateView>> Read() override { return store_.Read(); }
   Store& store() { return store_; }
 
   // The log. SignCheckpoint signs the current tree (once per size) and returns the note.
-  Result<std::string> SignCheckpoint();
-  Result<std::string> LatestCheckpoint();
-  Result<std::vector<merkle::Hash>> InclusionProof(uint64_t index, uint64_t size);
-  Result<std::vector<merkle::Hash>> ConsistencyProof(uint64_t first, uint64_t second);
+  Result<std::string> SignCheckpoint() override;
+  Result<std::string> LatestCheckpoint() override;
+  Result<std::vector<merkle::Hash>> InclusionProof(uint64_t index, uint64_t size) override;
+  Result<std::vector<merkle::Hash>> ConsistencyProof(uint64_t first, uint64_t second) override;
   // A custodian's cosignature line for the checkpoint of `size`; verified before it is kept.
-  Status AddCosignature(uint64_t size, uint16_t custodian, const std::string& cosigned_note);
+  Status AddCosignature(uint64_t size, uint16_t custodian,
+                        const std::string& cosigned_note) override;
 
  private:
   Registry(Store& store, Clock& clock) : store_(store), clock_(clock) {}
