@@ -327,6 +327,26 @@ Result<Opened> OpenRelease(const SecretBytes& official_enc_secret, const Registr
     Partial partial;
     std::vector<msm::Point> d_points;
   };
+  // Partial::Parse, with each D decoded once by libdecaf (which accepts exactly the canonical
+  // non-identity encodings group::DecodeElement does, msm_test.cc) instead of a libsodium
+  // check and then a libdecaf decode: the points are needed decoded anyway. False where
+  // Partial::Parse fails.
+  auto ParseDecoded = [](ByteView bytes, Partial& p, std::vector<msm::Point>& points) {
+    ByteReader in(bytes);
+    auto index = in.U16();
+    auto m = in.U32();
+    if (!index.ok() || !m.ok() || *index == 0 || *m == 0 || *m > kMaxRecords) return false;
+    if (in.remaining() != size_t{*m} * group::kElementBytes + dleq::kProofBytes) return false;
+    p.index = *index;
+    p.d.resize(*m);
+    for (uint32_t j = 0; j < *m; ++j) {
+      auto e = in.Raw(group::kElementBytes);
+      if (!e.ok()) return false;
+      std::copy(e->begin(), e->end(), p.d[j].begin());
+    }
+    if (!ReadProof(in, p.proof).ok() || !in.Finish().ok()) return false;
+    return dleq::internal::DecodeAll(p.d, points);
+  };
   std::map<uint16_t, Valid> valid;
   // k partials' D_ij recombine S_j: wipe them on every way out.
   struct WipeOnExit {
@@ -347,10 +367,8 @@ Result<Opened> OpenRelease(const SecretBytes& official_enc_secret, const Registr
     auto opened = OpenBox(official_enc_secret, kPartialPurpose,
                           PartialBoxAd(registry_id, release_id, sp.index), sp.box);
     if (!opened.ok()) continue;
-    auto partial = Partial::Parse(opened->Reveal());
-    if (!partial.ok()) continue;
-    Valid v{std::move(*partial), {}};
-    const bool decoded = dleq::internal::DecodeAll(v.partial.d, v.d_points);
+    Valid v;
+    const bool decoded = ParseDecoded(opened->Reveal(), v.partial, v.d_points);
     if (!decoded || !VerifyWithFacts(registry_id, release_id, facts, *custodian->second,
                                      v.partial, v.d_points)
                          .ok()) {
