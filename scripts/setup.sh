@@ -16,6 +16,11 @@ packages=(
   googletest libgtest-dev
   # The server (amanah serve) and the CLI's --server client: HTTP(S) with OpenSSL.
   libcpp-httplib-dev libssl-dev
+  # ristretto255 point arithmetic for the multi-scalar multiplications (src/core/msm.h).
+  libdecaf-dev
+  # bench/ and scripts/bench.sh: Google Benchmark (and OpenSSL, above, for the RSA baseline),
+  # GNU time for the import's wall time and memory.
+  libbenchmark-dev time
   # Transcript tests use python3 for byte surgery and an independent RFC 9162 proof check.
   python3
   # The Go cross-check of our log output with golang.org/x/mod/sumdb/{note,tlog}.

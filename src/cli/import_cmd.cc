@@ -5,11 +5,14 @@
 //      its content) and counted; any bad row stops the import before anything is written;
 //      the enroller sees the count and a summary (by role and district, "<5" for small cells)
 //      and confirms;
-//   2. the rows are read again and sealed (in two threads), and all the entries are submitted
-//      in one transaction (Registry::SubmitAll). A file that changed between the passes
+//   2. the rows are read again and sealed (in two threads) a batch at a time. On a local
+//      registry each batch is checked and appended inside ONE transaction (SubmitStream) that
+//      commits only at the end: memory holds one batch, not the list. A server takes the
+//      import as one bundle (SubmitAll) at the end. A file that changed between the passes
 //      (another SHA-256) is refused.
-// The pseudonyms go to --ids-out (line number -> pseudonym, 0600): that file links rows to
-// people's IDs, so it is as sensitive as the list itself.
+// The pseudonyms go to --ids-out (line number -> pseudonym, 0600), streamed to a temporary
+// file that is made durable and linked into place before the transaction commits: that file
+// links rows to people's IDs, so it is as sensitive as the list itself.
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -30,6 +33,7 @@
 #include "amanah/pseudonym.h"
 #include "amanah/registry/client.h"
 #include "amanah/registry/rules.h"
+#include "amanah/registry/submit_stream.h"
 #include "cli.h"
 #include "common.h"
 #include "io.h"
@@ -291,6 +295,63 @@ void SealRange(const SignedConfig& config, const SecretKey& key, registry::Time 
   }
 }
 
+// --ids-out written as the import goes (memory stays flat in the number of rows): a 0600
+// temporary file beside it, fsync'ed and linked into place by Finish(); removed unless
+// finished.
+class IdsFile {
+ public:
+  explicit IdsFile(std::string path) : path_(std::move(path)) {}
+  ~IdsFile() {
+    if (fd_ >= 0) close(fd_);
+    if (!tmp_.empty()) unlink(tmp_.c_str());
+  }
+  Status Open() {
+    const size_t slash = path_.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash);
+    const std::string base = slash == std::string::npos ? path_ : path_.substr(slash + 1);
+    std::string tmpl = dir + "/." + base + ".tmp-XXXXXX";
+    fd_ = mkstemp(tmpl.data());  // created 0600, exclusively
+    if (fd_ < 0) return Unavailable(path_ + ": cannot create a temporary file");
+    tmp_ = tmpl;
+    return Write(CsvWriteRecord({"line", "pseudonym"}));
+  }
+  Status Write(std::string_view text) {
+    while (!text.empty()) {
+      const ssize_t n = ::write(fd_, text.data(), text.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Unavailable(path_ + ": write failed");
+      text.remove_prefix(static_cast<size_t>(n));
+    }
+    return Status::Ok();
+  }
+  // Durable, then linked to the final path (never replacing a file that appeared meanwhile).
+  Status Finish() {
+    if (fsync(fd_) != 0 || close(fd_) != 0) {
+      fd_ = -1;
+      return Unavailable(path_ + ": fsync failed");
+    }
+    fd_ = -1;
+    if (link(tmp_.c_str(), path_.c_str()) != 0) {
+      return errno == EEXIST ? Conflict(path_ + " already exists; choose another --ids-out")
+                             : Unavailable(path_ + ": cannot create");
+    }
+    unlink(tmp_.c_str());
+    tmp_.clear();
+    const size_t slash = path_.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash);
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      fsync(dfd);
+      close(dfd);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  std::string path_, tmp_;
+  int fd_ = -1;
+};
+
 Status Import(Context& ctx, const ImportOptions& o) {
   if (!registry::IsValidText(o.list, 64)) {
     return InvalidArgument("--list must be 1 to 64 bytes of text without control characters");
@@ -367,28 +428,42 @@ Status Import(Context& ctx, const ImportOptions& o) {
     }
   }
 
-  // Pass 2: read again, seal in batches with two threads.
-  Progress progress(ctx, 2 * rows);
+  // Pass 2: read again, seal in batches with two threads, check and append each batch in the
+  // one transaction of the import.
+  // On a local registry the batches stream into one transaction (SubmitStream); a server
+  // takes an import as one all-or-nothing bundle, so there the sealed batches are kept and
+  // sent at the end (SubmitAll).
   now = CommandClock().Now();
-  AMANAH_ASSIGN_OR_RETURN(auto view, s.reg().Read());
-  std::set<Pseudonym> drawn;
-  std::vector<registry::Submission> submissions;
-  std::vector<std::pair<uint64_t, Pseudonym>> ids_of_lines;
-  submissions.reserve(rows);
+  std::unique_ptr<registry::SubmitStream> stream;
+  std::unique_ptr<registry::StateView> server_view;
+  std::vector<registry::Submission> kept;
+  if (!s.open.is_remote()) {
+    AMANAH_ASSIGN_OR_RETURN(stream, registry::SubmitStream::Begin(*s.open.local.registry, now));
+  } else {
+    AMANAH_ASSIGN_OR_RETURN(server_view, s.reg().Read());
+  }
+  Progress progress(ctx, stream ? rows : 2 * rows);
+  IdsFile ids_file(o.ids_out);
+  AMANAH_RETURN_IF_ERROR(ids_file.Open());
+  std::set<Pseudonym> drawn;  // streaming: this batch's (the others are in the stream's state)
+  uint64_t first_index = 0, last_index = 0, done = 0;
   std::vector<Person> batch;
   auto seal_batch = [&]() -> Status {
     std::vector<Pseudonym> ids;
+    std::string ids_csv;
     for (size_t i = 0; i < batch.size(); ++i) {
       Pseudonym id;
       for (;;) {
         id = Pseudonym::Generate();
         if (drawn.count(id)) continue;
-        AMANAH_ASSIGN_OR_RETURN(std::optional<registry::Record> used, view->FindRecord(id));
+        AMANAH_ASSIGN_OR_RETURN(
+            std::optional<registry::Record> used,
+            stream ? stream->view().FindRecord(id) : server_view->FindRecord(id));
         if (!used) break;
       }
       drawn.insert(id);
       ids.push_back(id);
-      ids_of_lines.emplace_back(batch[i].line, id);
+      ids_csv += CsvWriteRecord({std::to_string(batch[i].line), id.ToString()});
     }
     std::vector<Result<registry::Submission>> sealed(batch.size(), Internal("not sealed"));
     const size_t half = batch.size() / 2;
@@ -396,6 +471,8 @@ Status Import(Context& ctx, const ImportOptions& o) {
                        std::cref(ids), std::ref(sealed), half, batch.size());
     SealRange(config, s.key, now, batch, ids, sealed, 0, half);
     worker.join();
+    std::vector<registry::Submission> submissions;
+    submissions.reserve(batch.size());
     for (size_t i = 0; i < sealed.size(); ++i) {
       if (!sealed[i].ok()) {
         return Status(sealed[i].status().code(), o.file + ": line " +
@@ -404,8 +481,22 @@ Status Import(Context& ctx, const ImportOptions& o) {
       }
       submissions.push_back(std::move(sealed[i]).value());
     }
+    if (stream) {
+      Result<std::vector<uint64_t>> written = stream->Add(submissions);
+      if (!written.ok()) {
+        return Status(written.status().code(),
+                      written.status().message() + "; nothing was imported");
+      }
+      if (done == 0) first_index = written->front();
+      last_index = written->back();
+      drawn.clear();
+    } else {
+      for (auto& sub : submissions) kept.push_back(std::move(sub));
+    }
+    done += submissions.size();
+    AMANAH_RETURN_IF_ERROR(ids_file.Write(ids_csv));
     batch.clear();
-    progress.Update(submissions.size());
+    progress.Update(done);
     return Status::Ok();
   };
   auto collect = [&](const MappedRow& row) -> Status {
@@ -422,26 +513,32 @@ Status Import(Context& ctx, const ImportOptions& o) {
   }
   for (Person& p : batch) p.Wipe();
   if (!second.ok()) return second.status();
-  if (second->digest != first.digest || submissions.size() != rows) {
+  if (second->digest != first.digest || done != rows) {
     return Conflict(o.file + ": the file changed during the import; run it again");
   }
-  view.reset();
 
   // The IDs first: a pseudonym nobody can link to its row is of no use to the person.
-  std::string ids_csv = CsvWriteRecord({"line", "pseudonym"});
-  for (const auto& [line, id] : ids_of_lines) {
-    ids_csv += CsvWriteRecord({std::to_string(line), id.ToString()});
-  }
-  AMANAH_RETURN_IF_ERROR(WriteFileAtomic(o.ids_out, ids_csv, {.secret = true}));
-  Result<std::vector<uint64_t>> written = s.reg().SubmitAll(
-      submissions, [&](size_t done) { progress.Update(rows + done); });
-  if (!written.ok()) {
-    unlink(o.ids_out.c_str());
-    return Status(written.status().code(),
-                  written.status().message() + "; nothing was imported");
+  AMANAH_RETURN_IF_ERROR(ids_file.Finish());
+  if (stream) {
+    Status committed = stream->Commit();
+    if (!committed.ok()) {
+      unlink(o.ids_out.c_str());
+      return Status(committed.code(), committed.message() + "; nothing was imported");
+    }
+  } else {
+    server_view.reset();
+    Result<std::vector<uint64_t>> written =
+        s.reg().SubmitAll(kept, [&](size_t n) { progress.Update(rows + n); });
+    if (!written.ok()) {
+      unlink(o.ids_out.c_str());
+      return Status(written.status().code(),
+                    written.status().message() + "; nothing was imported");
+    }
+    first_index = written->front();
+    last_index = written->back();
   }
   out << "enrolled: " << rows << " people on list \"" << o.list << "\" (log entries "
-      << written->front() << " to " << written->back() << ")\n"
+      << first_index << " to " << last_index << ")\n"
       << "pseudonyms: " << o.ids_out
       << " (line -> ID; it links rows to people: keep it as safe as the list)\n";
   return Status::Ok();

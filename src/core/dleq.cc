@@ -2,8 +2,13 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string_view>
+#include <vector>
+
+#include "dleq_internal.h"
+#include "msm.h"
 
 namespace amanah::dleq {
 namespace {
@@ -29,55 +34,36 @@ Status CheckSizes(ByteView context_string, std::span<const group::Element> c,
   return Status::Ok();
 }
 
-// k·P + acc, with acc possibly the identity (all-zero encoding).
-Result<group::Element> MulAdd(group::ScalarView k, const group::Element& p,
-                              const group::Element& acc) {
-  group::Element t;
-  if (crypto_scalarmult_ristretto255(t.data(), k.data(), p.data()) != 0) {
-    return VerifyFailed("DLEQ: degenerate composite");
-  }
-  return group::ElementAdd(acc, t);
-}
-
 bool IsIdentity(const group::Element& e) { return sodium_is_zero(e.data(), e.size()) == 1; }
 
-// acc += k·p, where k may be zero; false if p is not a valid encoding or k·p is the identity
-// for a non-zero k (impossible for a valid non-identity p in a prime-order group).
-bool MulAddOrIdentity(group::ScalarView k, const group::Element& p, group::Element& acc) {
-  if (group::IsZero(k)) return true;
-  group::Element t;
-  if (crypto_scalarmult_ristretto255(t.data(), k.data(), p.data()) != 0) return false;
-  acc = group::ElementAdd(acc, t);
-  return true;
-}
-
-// RFC 9497 §2.2.1 ComputeComposites (with_z) or the M half of ComputeCompositesFast, in one
-// pass over the pairs; the seed and the DST are derived once.
-Status Composites(ByteView context_string, const group::Element& b,
-                  std::span<const group::Element> c, std::span<const group::Element> d,
-                  ByteView h2s_dst, bool with_z, group::Element& m, group::Element& z) {
+// RFC 9497 §2.2.1 ComputeComposites' weights d_i, in parallel; the seed is derived once.
+// False if a weight is zero (then d_i·C[i] would be the identity: the pair is degenerate, as
+// a one-at-a-time multiplication would report).
+bool CompositeWeights(ByteView context_string, const group::Element& b,
+                      std::span<const group::Element> c, std::span<const group::Element> d,
+                      ByteView h2s_dst, std::vector<group::Scalar>& weights) {
   const Bytes seed_dst = Concat(kSeedPrefix, context_string);
   const Bytes seed_transcript = ByteWriter().LP(b).LP(seed_dst).Take();
   uint8_t seed[crypto_hash_sha512_BYTES];
   crypto_hash_sha512(seed, seed_transcript.data(), seed_transcript.size());
+  const Bytes prefix = ByteWriter().LP(ByteView(seed, sizeof seed)).Take();
 
-  // seed ‖ I2OSP(i, 2) ‖ LP(Ci) ‖ LP(Di) ‖ "Composite"; only i, Ci and Di change.
-  Bytes transcript = ByteWriter().LP(ByteView(seed, sizeof seed)).Take();
-  const size_t fixed = transcript.size();
-  m.fill(0);
-  z.fill(0);
-  for (size_t i = 0; i < c.size(); ++i) {
-    transcript.resize(fixed);
-    ByteWriter w;
-    w.U16(static_cast<uint16_t>(i)).LP(c[i]).LP(d[i]).Raw(kCompositeLabel);
-    transcript.insert(transcript.end(), w.bytes().begin(), w.bytes().end());
-    const group::Scalar di = group::HashToScalar(transcript, h2s_dst);
-    AMANAH_ASSIGN_OR_RETURN(m, MulAdd(di, c[i], m));
-    if (with_z) {
-      AMANAH_ASSIGN_OR_RETURN(z, MulAdd(di, d[i], z));
+  weights.assign(c.size(), group::Scalar{});
+  std::vector<uint8_t> zero(c.size(), 0);
+  msm::ParallelFor(c.size(), msm::kWorkers, [&](size_t begin, size_t end) {
+    // seed ‖ I2OSP(i, 2) ‖ LP(Ci) ‖ LP(Di) ‖ "Composite"; only i, Ci and Di change.
+    Bytes transcript = prefix;
+    const size_t fixed = transcript.size();
+    for (size_t i = begin; i < end; ++i) {
+      transcript.resize(fixed);
+      ByteWriter w;
+      w.U16(static_cast<uint16_t>(i)).LP(c[i]).LP(d[i]).Raw(kCompositeLabel);
+      transcript.insert(transcript.end(), w.bytes().begin(), w.bytes().end());
+      weights[i] = group::HashToScalar(transcript, h2s_dst);
+      zero[i] = group::IsZero(weights[i]) ? 1 : 0;
     }
-  }
-  return Status::Ok();
+  });
+  return std::find(zero.begin(), zero.end(), 1) == zero.end();
 }
 
 group::Scalar Challenge(const group::Element& b, const group::Element& m,
@@ -90,19 +76,36 @@ group::Scalar Challenge(const group::Element& b, const group::Element& m,
 
 }  // namespace
 
+namespace internal {
+
+bool DecodeAll(std::span<const group::Element> elements, std::vector<msm::Point>& out) {
+  out.resize(elements.size());
+  std::vector<uint8_t> bad(elements.size(), 0);
+  msm::ParallelFor(elements.size(), msm::kWorkers, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) bad[i] = msm::Decode(elements[i], out[i]) ? 0 : 1;
+  });
+  return std::find(bad.begin(), bad.end(), 1) == bad.end();
+}
+
 Result<Proof> GenerateProofWith(ByteView context_string, group::ScalarView k,
                                 const group::Element& a, const group::Element& b,
-                                std::span<const group::Element> c,
-                                std::span<const group::Element> d, group::ScalarView r) {
+                                const Pairs& pairs, group::ScalarView r) {
   EnsureSodium();
-  AMANAH_RETURN_IF_ERROR(CheckSizes(context_string, c, d));
+  AMANAH_RETURN_IF_ERROR(CheckSizes(context_string, pairs.c, pairs.d));
+  if (pairs.c_points.size() != pairs.c.size()) return InvalidArgument("DLEQ: C not decoded");
   if (group::IsZero(k) || group::IsZero(r)) return InvalidArgument("DLEQ: zero scalar");
   const Bytes h2s_dst = Concat(kHashToScalarPrefix, context_string);
   // ComputeCompositesFast: M as the verifier computes it, Z = k·M.
-  group::Element m, z;
-  AMANAH_RETURN_IF_ERROR(Composites(context_string, b, c, d, h2s_dst, false, m, z));
+  std::vector<group::Scalar> weights;
+  if (!CompositeWeights(context_string, b, pairs.c, pairs.d, h2s_dst, weights)) {
+    return VerifyFailed("DLEQ: degenerate composite");
+  }
+  // The weights are public (anyone derives them from public values): variable time is fine.
+  const group::Element m =
+      msm::Encode(msm::MultiScalarMulVartime(weights, pairs.c_points));
   if (IsIdentity(m)) return Internal("DLEQ: degenerate composite");
-  AMANAH_ASSIGN_OR_RETURN(z, group::ScalarMult(k, m));
+  // k and r are secret: libsodium's constant-time multiplication.
+  AMANAH_ASSIGN_OR_RETURN(group::Element z, group::ScalarMult(k, m));
   AMANAH_ASSIGN_OR_RETURN(group::Element t2, group::ScalarMult(r, a));
   AMANAH_ASSIGN_OR_RETURN(group::Element t3, group::ScalarMult(r, m));
   const group::Scalar ch = Challenge(b, m, z, t2, t3, h2s_dst);
@@ -115,6 +118,56 @@ Result<Proof> GenerateProofWith(ByteView context_string, group::ScalarView k,
   std::memcpy(proof.data(), ch.data(), 32);
   std::memcpy(proof.data() + 32, s.data(), 32);
   return proof;
+}
+
+Status VerifyProof(ByteView context_string, const group::Element& a, const group::Element& b,
+                   const Pairs& pairs, ByteView proof) {
+  EnsureSodium();
+  if (proof.size() != kProofBytes) return Malformed("DLEQ proof is not 64 bytes");
+  AMANAH_ASSIGN_OR_RETURN(group::Scalar ch, group::DecodeScalar(proof.first(32)));
+  AMANAH_ASSIGN_OR_RETURN(group::Scalar s, group::DecodeScalar(proof.subspan(32, 32)));
+  AMANAH_RETURN_IF_ERROR(CheckSizes(context_string, pairs.c, pairs.d));
+  if (pairs.c_points.size() != pairs.c.size() || pairs.d_points.size() != pairs.d.size()) {
+    return InvalidArgument("DLEQ: C or D not decoded");
+  }
+  const Status kFail = VerifyFailed("DLEQ proof does not verify");
+  const Bytes h2s_dst = Concat(kHashToScalarPrefix, context_string);
+  std::vector<group::Scalar> weights;
+  if (!CompositeWeights(context_string, b, pairs.c, pairs.d, h2s_dst, weights)) return kFail;
+  // Every scalar here (weights, c, s) is public: variable-time MSMs, M and Z side by side.
+  msm::Point m, z;
+  msm::ParallelFor(2, msm::kWorkers, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      if (i == 0) m = msm::MultiScalarMulVartime(weights, pairs.c_points);
+      else z = msm::MultiScalarMulVartime(weights, pairs.d_points);
+    }
+  });
+  if (msm::IsIdentity(m) || msm::IsIdentity(z)) return kFail;
+  msm::Point a_point, b_point;
+  if (!msm::Decode(a, a_point) || !msm::Decode(b, b_point)) return kFail;
+  // t2 = s·A + c·B, t3 = s·M + c·Z (a zero s or c contributes the identity).
+  const group::Scalar sc[2] = {s, ch};
+  const msm::Point ab[2] = {a_point, b_point};
+  const msm::Point mz[2] = {m, z};
+  const group::Element t2 = msm::Encode(msm::MultiScalarMulVartime(sc, ab));
+  const group::Element t3 = msm::Encode(msm::MultiScalarMulVartime(sc, mz));
+  const group::Scalar expected =
+      Challenge(b, msm::Encode(m), msm::Encode(z), t2, t3, h2s_dst);
+  if (sodium_memcmp(expected.data(), ch.data(), 32) != 0) return kFail;
+  return Status::Ok();
+}
+
+}  // namespace internal
+
+Result<Proof> GenerateProofWith(ByteView context_string, group::ScalarView k,
+                                const group::Element& a, const group::Element& b,
+                                std::span<const group::Element> c,
+                                std::span<const group::Element> d, group::ScalarView r) {
+  AMANAH_RETURN_IF_ERROR(CheckSizes(context_string, c, d));
+  if (group::IsZero(k) || group::IsZero(r)) return InvalidArgument("DLEQ: zero scalar");
+  std::vector<msm::Point> c_points;
+  if (!internal::DecodeAll(c, c_points)) return VerifyFailed("DLEQ: degenerate composite");
+  return internal::GenerateProofWith(context_string, k, a, b, {c, c_points, d, {}}, r);
 }
 
 Result<Proof> GenerateProof(ByteView context_string, group::ScalarView k, const group::Element& a,
@@ -130,23 +183,14 @@ Status VerifyProof(ByteView context_string, const group::Element& a, const group
                    ByteView proof) {
   EnsureSodium();
   if (proof.size() != kProofBytes) return Malformed("DLEQ proof is not 64 bytes");
-  AMANAH_ASSIGN_OR_RETURN(group::Scalar ch, group::DecodeScalar(proof.first(32)));
-  AMANAH_ASSIGN_OR_RETURN(group::Scalar s, group::DecodeScalar(proof.subspan(32, 32)));
+  AMANAH_RETURN_IF_ERROR(group::DecodeScalar(proof.first(32)).status());
+  AMANAH_RETURN_IF_ERROR(group::DecodeScalar(proof.subspan(32, 32)).status());
   AMANAH_RETURN_IF_ERROR(CheckSizes(context_string, c, d));
-  const Status kFail = VerifyFailed("DLEQ proof does not verify");
-  const Bytes h2s_dst = Concat(kHashToScalarPrefix, context_string);
-  group::Element m, z;
-  if (!Composites(context_string, b, c, d, h2s_dst, true, m, z).ok()) return kFail;
-  if (IsIdentity(m) || IsIdentity(z)) return kFail;
-  // t2 = s·A + c·B, t3 = s·M + c·Z (a zero s or c contributes the identity).
-  group::Element t2{}, t3{};
-  if (!MulAddOrIdentity(s, a, t2) || !MulAddOrIdentity(s, m, t3) ||
-      !MulAddOrIdentity(ch, b, t2) || !MulAddOrIdentity(ch, z, t3)) {
-    return kFail;
+  std::vector<msm::Point> c_points, d_points;
+  if (!internal::DecodeAll(c, c_points) || !internal::DecodeAll(d, d_points)) {
+    return VerifyFailed("DLEQ proof does not verify");
   }
-  const group::Scalar expected = Challenge(b, m, z, t2, t3, h2s_dst);
-  if (sodium_memcmp(expected.data(), ch.data(), 32) != 0) return kFail;
-  return Status::Ok();
+  return internal::VerifyProof(context_string, a, b, {c, c_points, d, d_points}, proof);
 }
 
 }  // namespace amanah::dleq

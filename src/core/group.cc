@@ -34,7 +34,11 @@ bool IsZero(ScalarView s) { return IsZeroBytes(s); }
 Result<Element> DecodeElement(ByteView bytes) {
   EnsureSodium();
   if (bytes.size() != kElementBytes) return Malformed("element is not 32 bytes");
-  if (crypto_core_ristretto255_is_valid_point(bytes.data()) != 1 || IsZeroBytes(bytes)) {
+  // RFC 9496 §4.3.1: an encoding whose integer value is >= p is rejected. libsodium 1.0.18
+  // ignores bit 255 (it would accept s + 2^255, and the identity as 00…80), so it is checked
+  // here first.
+  if ((bytes[31] & 0x80) != 0 || crypto_core_ristretto255_is_valid_point(bytes.data()) != 1 ||
+      IsZeroBytes(bytes)) {
     return Malformed("not a canonical ristretto255 element");
   }
   Element e;
@@ -196,8 +200,38 @@ Bytes ExpandMessageXmd(ByteView msg, ByteView dst, size_t len) {
 }
 
 Scalar HashToScalar(ByteView msg, ByteView dst) {
-  Bytes wide = ExpandMessageXmd(msg, dst, 64);
-  return ReduceScalar(std::span<const uint8_t, 64>(wide.data(), 64));
+  if (dst.size() > 255) {
+    Bytes wide = ExpandMessageXmd(msg, dst, 64);
+    return ReduceScalar(std::span<const uint8_t, 64>(wide.data(), 64));
+  }
+  // ExpandMessageXmd(msg, dst, 64) without allocations: one output block (ell = 1), so
+  // uniform = b_1 = H(b_0 ‖ 1 ‖ DST') with b_0 = H(Z_pad ‖ msg ‖ I2OSP(64, 2) ‖ 0 ‖ DST').
+  // Z_pad is one SHA-512 block of zeros: its state is computed once. A batched DLEQ proof
+  // hashes one of these per record (docs/spec.md §6.1), so this is on the release's path.
+  static const crypto_hash_sha512_state kAfterZPad = [] {
+    crypto_hash_sha512_state st;
+    const uint8_t z_pad[128] = {0};
+    crypto_hash_sha512_init(&st);
+    crypto_hash_sha512_update(&st, z_pad, sizeof z_pad);
+    return st;
+  }();
+  const uint8_t dst_len = static_cast<uint8_t>(dst.size());
+  const uint8_t l_i_b[3] = {0, 64, 0};
+  crypto_hash_sha512_state st = kAfterZPad;
+  uint8_t b0[64], b1[64];
+  crypto_hash_sha512_update(&st, msg.data(), msg.size());
+  crypto_hash_sha512_update(&st, l_i_b, sizeof l_i_b);
+  crypto_hash_sha512_update(&st, dst.data(), dst.size());
+  crypto_hash_sha512_update(&st, &dst_len, 1);
+  crypto_hash_sha512_final(&st, b0);
+  const uint8_t one = 1;
+  crypto_hash_sha512_init(&st);
+  crypto_hash_sha512_update(&st, b0, sizeof b0);
+  crypto_hash_sha512_update(&st, &one, 1);
+  crypto_hash_sha512_update(&st, dst.data(), dst.size());
+  crypto_hash_sha512_update(&st, &dst_len, 1);
+  crypto_hash_sha512_final(&st, b1);
+  return ReduceScalar(b1);
 }
 
 }  // namespace amanah::group

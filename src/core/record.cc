@@ -75,21 +75,30 @@ Result<SealedRecord> SealedRecord::Parse(ByteView bytes) {
   return r;
 }
 
-SecretBytes DeriveRecordKey(const group::Element& c1, const group::Element& shared,
-                            const group::Element& registry_key, const RecordId& record_id) {
+// K into `out` (32 bytes of ordinary memory the caller wipes): sealing and opening keep K on
+// the stack, since a guarded SecretBytes costs mmap, mprotect and munmap calls per record.
+void DeriveRecordKeyInto(const group::Element& c1, const group::Element& shared,
+                         const group::Element& registry_key, const RecordId& record_id,
+                         std::span<uint8_t, 32> out) {
   // docs/spec.md §5.1: K = BLAKE2b-256(LP(DST) ‖ C1 ‖ S ‖ X ‖ record_id)
   EnsureSodium();
-  SecretBytes key(32);
+  static const Bytes kDst = ByteWriter().LP(kRecordKeyDst).Take();
   crypto_generichash_state st;
-  const Bytes dst = ByteWriter().LP(kRecordKeyDst).Take();
   crypto_generichash_init(&st, nullptr, 0, 32);
-  crypto_generichash_update(&st, dst.data(), dst.size());
+  crypto_generichash_update(&st, kDst.data(), kDst.size());
   crypto_generichash_update(&st, c1.data(), c1.size());
   crypto_generichash_update(&st, shared.data(), shared.size());
   crypto_generichash_update(&st, registry_key.data(), registry_key.size());
   crypto_generichash_update(&st, record_id.data(), record_id.size());
-  crypto_generichash_final(&st, key.RevealMutable().data(), 32);
+  crypto_generichash_final(&st, out.data(), 32);
   sodium_memzero(&st, sizeof st);
+}
+
+SecretBytes DeriveRecordKey(const group::Element& c1, const group::Element& shared,
+                            const group::Element& registry_key, const RecordId& record_id) {
+  SecretBytes key(32);
+  DeriveRecordKeyInto(c1, shared, registry_key, record_id,
+                      std::span<uint8_t, 32>(key.RevealMutable().data(), 32));
   return key;
 }
 
@@ -112,40 +121,45 @@ Result<SealedRecord> SealRecordWith(const RegistryId& registry_id, const RecordI
   out.nonce = nonce;
   out.c1 = group::MulBase(r);
   AMANAH_ASSIGN_OR_RETURN(group::Element shared, group::ScalarMult(r, registry_key));
-  SecretBytes key = DeriveRecordKey(out.c1, shared, registry_key, record_id);
+  std::array<uint8_t, 32> key;
+  DeriveRecordKeyInto(out.c1, shared, registry_key, record_id, key);
   Wipe(shared);
   const Bytes ad = RecordAd(registry_id, record_id);
   out.ciphertext.resize(payload.size() + kTagBytes);
   unsigned long long ct_len = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(out.ciphertext.data(), &ct_len, payload.data(),
                                              payload.size(), ad.data(), ad.size(), nullptr,
-                                             nonce.data(), key.Reveal().data());
+                                             nonce.data(), key.data());
+  Wipe(key);
   return out;
 }
 
 Result<SealedRecord> SealRecord(const RegistryId& registry_id, const RecordId& record_id,
                                 const group::Element& registry_key, ByteView payload,
                                 RandomSource& rng) {
-  SecretBytes r = group::RandomSecretScalar(rng);
+  // r lives on the stack and is wiped here (see DeriveRecordKeyInto).
+  group::Scalar r;
+  group::RandomScalar(rng, r);
   Nonce nonce;
   rng.Fill(nonce);
-  return SealRecordWith(registry_id, record_id, registry_key, payload,
-                        group::ScalarView(r.Reveal().data(), group::kScalarBytes), nonce);
+  auto sealed = SealRecordWith(registry_id, record_id, registry_key, payload, r, nonce);
+  Wipe(r);
+  return sealed;
 }
 
 Result<SecretBytes> OpenRecord(const RegistryId& registry_id, const group::Element& registry_key,
                                const SealedRecord& record, const group::Element& shared) {
   if (record.ciphertext.size() <= kTagBytes) return Malformed("sealed record is truncated");
-  SecretBytes key = DeriveRecordKey(record.c1, shared, registry_key, record.record_id);
+  std::array<uint8_t, 32> key;
+  DeriveRecordKeyInto(record.c1, shared, registry_key, record.record_id, key);
   const Bytes ad = RecordAd(registry_id, record.record_id);
   SecretBytes plain(record.ciphertext.size() - kTagBytes);
   unsigned long long plain_len = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          plain.RevealMutable().data(), &plain_len, nullptr, record.ciphertext.data(),
-          record.ciphertext.size(), ad.data(), ad.size(), record.nonce.data(),
-          key.Reveal().data()) != 0) {
-    return VerifyFailed("the sealed record does not decrypt");
-  }
+  const int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
+      plain.RevealMutable().data(), &plain_len, nullptr, record.ciphertext.data(),
+      record.ciphertext.size(), ad.data(), ad.size(), record.nonce.data(), key.data());
+  Wipe(key);
+  if (rc != 0) return VerifyFailed("the sealed record does not decrypt");
   return plain;
 }
 
@@ -214,11 +228,14 @@ Result<Signature> SignRecord(const SecretBytes& seed, const RegistryId& registry
   if (seed.size() != crypto_sign_SEEDBYTES) return InvalidArgument("signing seed is not 32 bytes");
   AMANAH_RETURN_IF_ERROR(ParseAttributes(attributes_encoding).status());
   const Bytes message = SignatureMessage(registry_id, record, attributes_encoding);
+  // The expanded key lives on the stack for one signature and is wiped (a guarded
+  // SecretBytes per signature costs more system calls than the signature itself).
   uint8_t pk[crypto_sign_PUBLICKEYBYTES];
-  SecretBytes sk(crypto_sign_SECRETKEYBYTES);
-  crypto_sign_seed_keypair(pk, sk.RevealMutable().data(), seed.Reveal().data());
+  uint8_t sk[crypto_sign_SECRETKEYBYTES];
+  crypto_sign_seed_keypair(pk, sk, seed.Reveal().data());
   Signature sig;
-  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk.Reveal().data());
+  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk);
+  Wipe(sk);
   return sig;
 }
 

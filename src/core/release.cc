@@ -5,10 +5,14 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <numeric>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "amanah/box.h"
+#include "dleq_internal.h"
+#include "msm.h"
 
 namespace amanah::release {
 namespace {
@@ -56,31 +60,83 @@ Status ReadProof(ByteReader& in, dleq::Proof& proof) {
   return Status::Ok();
 }
 
-// The public facts of one release, derived once and shared by every partial's check.
+// The public facts of one release, derived once and shared by every partial's check: the
+// records digest, and every C1 encoded and decoded (decoded once for all custodians).
 struct ReleaseFacts {
   Digest records_digest;
   std::vector<group::Element> c1;
+  std::vector<msm::Point> c1_points;
+  bool c1_valid = false;  // every C1 decodes
 };
 
 ReleaseFacts Facts(std::span<const record::SealedRecord> records) {
   std::vector<RecordId> ids = RecordIds(records);
-  return {RecordsDigest(ids), C1s(records)};
+  ReleaseFacts facts{RecordsDigest(ids), C1s(records), {}, false};
+  facts.c1_valid = dleq::internal::DecodeAll(facts.c1, facts.c1_points);
+  return facts;
 }
 
+// `d_points` are partial.d decoded.
 Status VerifyWithFacts(const RegistryId& registry_id, const ReleaseId& release_id,
                        const ReleaseFacts& facts, const Custodian& custodian,
-                       const Partial& partial) {
+                       const Partial& partial, std::span<const msm::Point> d_points) {
   const Status kFail = VerifyFailed("partial does not verify");
   if (partial.index != custodian.index || partial.d.size() != facts.c1.size()) return kFail;
+  if (!facts.c1_valid || d_points.size() != partial.d.size()) return kFail;
   const Bytes context =
       PartialContextString(registry_id, release_id, custodian.index, facts.records_digest);
   const group::Element base = group::MulBase(group::FromUint(1));
-  if (!dleq::VerifyProof(context, base, custodian.verification_share, facts.c1, partial.d,
-                         partial.proof)
+  if (!dleq::internal::VerifyProof(context, base, custodian.verification_share,
+                                   {facts.c1, facts.c1_points, partial.d, d_points},
+                                   partial.proof)
            .ok()) {
     return kFail;
   }
   return Status::Ok();
+}
+
+// The Lagrange coefficients as λ_i = a_i / Δ with small a_i (docs/spec.md §6.5 keeps λ_i
+// exact; this is only a faster way to apply them): Δ is the lcm of the coefficients'
+// denominators Π_{j≠i} |j − i| when it fits in 64 bits, else 1. Then
+// Σ λ_i·D_i = Δ^-1·(Σ a_i·D_i): a multi-scalar multiplication with short scalars and one
+// multiplication by Δ^-1 (skipped when Δ = 1, as for custodians 1, 2, 3). All public.
+struct Combiner {
+  std::vector<group::Scalar> a;
+  std::optional<group::Scalar> delta_inverse;
+};
+
+Combiner MakeCombiner(std::span<const uint16_t> indices, std::span<const group::Scalar> lambda) {
+  uint64_t delta = 1;
+  bool fits = true;
+  for (uint16_t i : indices) {
+    uint64_t den = 1;
+    for (uint16_t j : indices) {
+      if (j == i) continue;
+      const uint64_t diff = j > i ? uint64_t{j} - i : uint64_t{i} - j;
+      fits = fits && !__builtin_mul_overflow(den, diff, &den);
+    }
+    if (!fits) break;
+    const uint64_t g = std::gcd(delta, den);
+    fits = !__builtin_mul_overflow(delta / g, den, &delta);
+    if (!fits) break;
+  }
+  if (!fits) delta = 1;
+  Combiner c;
+  const group::Scalar d = group::FromUint(delta);
+  for (const group::Scalar& l : lambda) c.a.push_back(group::ScalarMul(l, d));
+  if (delta != 1) c.delta_inverse = group::ScalarInvert(d);
+  return c;
+}
+
+msm::Point Combine(const Combiner& c, std::span<const msm::Point> d) {
+  msm::Point s = msm::MultiScalarMulVartime(c.a, d);
+  if (c.delta_inverse) {
+    msm::Point t = s;
+    s = msm::MultiScalarMulVartime(std::span<const group::Scalar>(&*c.delta_inverse, 1),
+                                   std::span<const msm::Point>(&t, 1));
+    msm::WipePoints(std::span<msm::Point>(&t, 1));
+  }
+  return s;
 }
 
 std::string IndexList(const std::vector<uint16_t>& indices) {
@@ -161,21 +217,33 @@ Result<Partial> MakePartialWith(const RegistryId& registry_id, const ReleaseId& 
   if (records.empty() || records.size() > kMaxRecords) {
     return InvalidArgument("a release holds 1 to 65536 records");
   }
+  // The custodian never multiplies its share by a point it has not checked: every C1 is
+  // decoded strictly first (the decoded points also serve the proof's composite M).
+  const ReleaseFacts facts = Facts(records);
+  if (!facts.c1_valid) return Malformed("not a canonical ristretto255 element");
   Partial p;
   p.index = index;
-  p.d.reserve(records.size());
-  for (const auto& r : records) {
-    // The custodian never multiplies its share by a point it has not checked.
-    AMANAH_RETURN_IF_ERROR(group::DecodeElement(r.c1).status());
-    AMANAH_ASSIGN_OR_RETURN(group::Element d, group::ScalarMult(ShareView(share), r.c1));
-    p.d.push_back(d);
+  p.d.resize(records.size());
+  // D_j = x_i·C1_j with libsodium's constant-time multiplication (x_i is secret), on two
+  // threads.
+  std::vector<uint8_t> failed(records.size(), 0);
+  msm::ParallelFor(records.size(), msm::kWorkers, [&](size_t begin, size_t end) {
+    for (size_t j = begin; j < end; ++j) {
+      auto d = group::ScalarMult(ShareView(share), facts.c1[j]);
+      if (d.ok()) p.d[j] = *d;
+      else failed[j] = 1;
+    }
+  });
+  if (std::find(failed.begin(), failed.end(), 1) != failed.end()) {
+    return VerifyFailed("scalar multiplication gave the identity");
   }
-  const ReleaseFacts facts = Facts(records);
   const Bytes context = PartialContextString(registry_id, release_id, index, facts.records_digest);
   const group::Element base = group::MulBase(group::FromUint(1));
   const group::Element xi = group::MulBase(ShareView(share));
-  AMANAH_ASSIGN_OR_RETURN(p.proof, dleq::GenerateProofWith(context, ShareView(share), base, xi,
-                                                           facts.c1, p.d, proof_random));
+  AMANAH_ASSIGN_OR_RETURN(
+      p.proof, dleq::internal::GenerateProofWith(context, ShareView(share), base, xi,
+                                                 {facts.c1, facts.c1_points, p.d, {}},
+                                                 proof_random));
   return p;
 }
 
@@ -205,7 +273,14 @@ Status VerifyPartial(const RegistryId& registry_id, const ReleaseId& release_id,
   if (records.empty() || records.size() > kMaxRecords) {
     return InvalidArgument("a release holds 1 to 65536 records");
   }
-  return VerifyWithFacts(registry_id, release_id, Facts(records), custodian, partial);
+  std::vector<msm::Point> d_points;
+  if (!dleq::internal::DecodeAll(partial.d, d_points)) {
+    return VerifyFailed("partial does not verify");
+  }
+  Status s = VerifyWithFacts(registry_id, release_id, Facts(records), custodian, partial,
+                             d_points);
+  msm::WipePoints(d_points);
+  return s;
 }
 
 std::vector<group::Scalar> LagrangeAtZero(std::span<const uint16_t> indices) {
@@ -246,14 +321,40 @@ Result<Opened> OpenRelease(const SecretBytes& official_enc_secret, const Registr
   }
   const ReleaseFacts facts = Facts(records);
 
-  // Verify every partial; a custodian is valid if any of its partials verifies.
-  std::map<uint16_t, Partial> valid;
+  // Verify every partial; a custodian is valid if any of its partials verifies. Each valid
+  // partial keeps its D_ij decoded for the combination.
+  struct Valid {
+    Partial partial;
+    std::vector<msm::Point> d_points;
+  };
+  // Partial::Parse, with each D decoded once by libdecaf (which accepts exactly the canonical
+  // non-identity encodings group::DecodeElement does, msm_test.cc) instead of a libsodium
+  // check and then a libdecaf decode: the points are needed decoded anyway. False where
+  // Partial::Parse fails.
+  auto ParseDecoded = [](ByteView bytes, Partial& p, std::vector<msm::Point>& points) {
+    ByteReader in(bytes);
+    auto index = in.U16();
+    auto m = in.U32();
+    if (!index.ok() || !m.ok() || *index == 0 || *m == 0 || *m > kMaxRecords) return false;
+    if (in.remaining() != size_t{*m} * group::kElementBytes + dleq::kProofBytes) return false;
+    p.index = *index;
+    p.d.resize(*m);
+    for (uint32_t j = 0; j < *m; ++j) {
+      auto e = in.Raw(group::kElementBytes);
+      if (!e.ok()) return false;
+      std::copy(e->begin(), e->end(), p.d[j].begin());
+    }
+    if (!ReadProof(in, p.proof).ok() || !in.Finish().ok()) return false;
+    return dleq::internal::DecodeAll(p.d, points);
+  };
+  std::map<uint16_t, Valid> valid;
   // k partials' D_ij recombine S_j: wipe them on every way out.
   struct WipeOnExit {
-    std::map<uint16_t, Partial>& partials;
+    std::map<uint16_t, Valid>& partials;
     ~WipeOnExit() {
-      for (auto& [index, p] : partials) {
-        for (auto& e : p.d) Wipe(e);
+      for (auto& [index, v] : partials) {
+        for (auto& e : v.partial.d) Wipe(e);
+        msm::WipePoints(v.d_points);
       }
     }
   } wipe_on_exit{valid};
@@ -266,13 +367,16 @@ Result<Opened> OpenRelease(const SecretBytes& official_enc_secret, const Registr
     auto opened = OpenBox(official_enc_secret, kPartialPurpose,
                           PartialBoxAd(registry_id, release_id, sp.index), sp.box);
     if (!opened.ok()) continue;
-    auto partial = Partial::Parse(opened->Reveal());
-    if (!partial.ok()) continue;
-    if (!VerifyWithFacts(registry_id, release_id, facts, *custodian->second, *partial).ok()) {
-      for (auto& e : partial->d) Wipe(e);
+    Valid v;
+    const bool decoded = ParseDecoded(opened->Reveal(), v.partial, v.d_points);
+    if (!decoded || !VerifyWithFacts(registry_id, release_id, facts, *custodian->second,
+                                     v.partial, v.d_points)
+                         .ok()) {
+      for (auto& e : v.partial.d) Wipe(e);
+      msm::WipePoints(v.d_points);
       continue;
     }
-    valid.emplace(sp.index, std::move(*partial));
+    valid.emplace(sp.index, std::move(v));
   }
   Opened out;
   for (const auto& [index, unused] : seen) {
@@ -289,32 +393,41 @@ Result<Opened> OpenRelease(const SecretBytes& official_enc_secret, const Registr
   }
 
   // The k valid partials with the lowest indices (std::map is ordered).
-  std::vector<const Partial*> chosen;
-  for (const auto& [index, partial] : valid) {
+  std::vector<const Valid*> chosen;
+  for (const auto& [index, v] : valid) {
     if (chosen.size() == keys.threshold) break;
     out.combined.push_back(index);
-    chosen.push_back(&partial);
+    chosen.push_back(&v);
   }
   const std::vector<group::Scalar> lambda = LagrangeAtZero(out.combined);
+  const Combiner combiner = MakeCombiner(out.combined, lambda);
 
-  out.payloads.reserve(records.size());
-  for (size_t j = 0; j < records.size(); ++j) {
-    // S_j = Σ λ_i·D_ij
-    group::Element shared{};
-    for (size_t t = 0; t < chosen.size(); ++t) {
-      auto term = group::ScalarMult(lambda[t], chosen[t]->d[j]);
-      if (!term.ok()) return Internal("Lagrange term is the identity");
-      shared = group::ElementAdd(shared, *term);
-      Wipe(*term);
+  // For each record, on two threads: S_j = Σ λ_i·D_ij, K_j, AEAD-open. The first record (in
+  // release order) that does not decrypt is the one named.
+  std::vector<std::optional<SecretBytes>> payloads(records.size());
+  std::vector<uint8_t> failed(records.size(), 0);
+  msm::ParallelFor(records.size(), msm::kWorkers, [&](size_t begin, size_t end) {
+    std::vector<msm::Point> d(chosen.size());
+    for (size_t j = begin; j < end; ++j) {
+      for (size_t t = 0; t < chosen.size(); ++t) d[t] = chosen[t]->d_points[j];
+      msm::Point s = Combine(combiner, d);
+      group::Element shared = msm::Encode(s);
+      msm::WipePoints(std::span<msm::Point>(&s, 1));
+      auto payload = record::OpenRecord(registry_id, keys.registry_key, records[j], shared);
+      Wipe(shared);
+      if (payload.ok()) payloads[j].emplace(std::move(*payload));
+      else failed[j] = 1;
     }
-    auto payload = record::OpenRecord(registry_id, keys.registry_key, records[j], shared);
-    Wipe(shared);
-    if (!payload.ok()) {
-      return VerifyFailed("record " + std::to_string(j + 1) + " of " +
-                          std::to_string(records.size()) + " in the release does not decrypt");
-    }
-    out.payloads.push_back(std::move(*payload));
+    msm::WipePoints(d);
+  });
+  const auto first_failed = std::find(failed.begin(), failed.end(), 1);
+  if (first_failed != failed.end()) {
+    const size_t j = static_cast<size_t>(first_failed - failed.begin());
+    return VerifyFailed("record " + std::to_string(j + 1) + " of " +
+                        std::to_string(records.size()) + " in the release does not decrypt");
   }
+  out.payloads.reserve(records.size());
+  for (auto& p : payloads) out.payloads.push_back(std::move(*p));
   return out;
 }
 

@@ -1,0 +1,171 @@
+// The libsodium work nothing can avoid (the denominators of docs/performance.md's ratios),
+// sealing and signing one record, and the peer baseline: RSA-2048-OAEP as ODK/KoboToolbox
+// decrypt submissions (one private-key decryption of a wrapped AES key per record).
+#include <benchmark/benchmark.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+#include <sodium.h>
+
+#include <vector>
+
+#include "amanah/group.h"
+#include "amanah/record.h"
+#include "amanah/registry/client.h"
+#include "fixture.h"
+
+namespace amanah::bench {
+namespace {
+
+// --- the unavoidable primitives ------------------------------------------------------------
+
+void BM_Primitive_VarBaseMult(benchmark::State& state) {
+  EnsureSodium();
+  group::Scalar k = group::RandomScalar(SystemRng());
+  group::Element p = group::MulBase(group::RandomScalar(SystemRng())), out;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(crypto_scalarmult_ristretto255(out.data(), k.data(), p.data()));
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_Primitive_VarBaseMult);
+
+void BM_Primitive_FixedBaseMult(benchmark::State& state) {
+  EnsureSodium();
+  group::Scalar k = group::RandomScalar(SystemRng());
+  group::Element out;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(crypto_scalarmult_ristretto255_base(out.data(), k.data()));
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_Primitive_FixedBaseMult);
+
+void BM_Primitive_Ed25519Verify(benchmark::State& state) {
+  EnsureSodium();
+  uint8_t pk[32], sk[64], sig[64], m[200] = {1};
+  crypto_sign_keypair(pk, sk);
+  crypto_sign_detached(sig, nullptr, m, sizeof m, sk);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(crypto_sign_verify_detached(sig, m, sizeof m, pk));
+  }
+}
+BENCHMARK(BM_Primitive_Ed25519Verify);
+
+// Signing is one fixed-base multiplication and two SHA-512s: listed for the seal+sign budget.
+void BM_Primitive_Ed25519Sign(benchmark::State& state) {
+  EnsureSodium();
+  uint8_t pk[32], sk[64], sig[64], m[200] = {1};
+  crypto_sign_keypair(pk, sk);
+  for (auto _ : state) {
+    crypto_sign_detached(sig, nullptr, m, sizeof m, sk);
+    benchmark::ClobberMemory();
+  }
+}
+BENCHMARK(BM_Primitive_Ed25519Sign);
+
+// --- sealing -------------------------------------------------------------------------------
+
+// docs/spec.md §5: seal one identity to X and sign the sealed record with its attributes.
+void BM_SealSign_Record(benchmark::State& state) {
+  record::RegistryId registry_id{};
+  record::RecordId id{};
+  const group::Element x = group::MulBase(group::RandomScalar(SystemRng()));
+  SecretBytes seed(32);
+  SystemRng().Fill(seed.RevealMutable());
+  const std::string text = "TEST PERSON 12345 born 1980";
+  const Bytes payload(text.begin(), text.end());
+  record::Attributes attrs = {{"consent", "un,ngo"}, {"district", "district-1"},
+                              {"household", "1"}, {"list", "bench"}, {"role", "medic"}};
+  const Bytes encoding = *record::EncodeAttributes(attrs);
+  for (auto _ : state) {
+    auto sealed = record::SealRecord(registry_id, id, x, payload);
+    auto sig = record::SignRecord(seed, registry_id, *sealed, encoding);
+    benchmark::DoNotOptimize(sig);
+  }
+}
+BENCHMARK(BM_SealSign_Record);
+
+// What an enroller's client does per person: seal, sign the record, build and sign the entry.
+void BM_SealSign_Enrol(benchmark::State& state) {
+  static World* world = new World("memory");  // set-up only: never submitted to
+  registry::PersonAttributes a;
+  a.role = "medic";
+  a.district = "district-1";
+  a.consent = *registry::ConsentScope::Parse("un,ngo");
+  a.list = "bench";
+  registry::client::Identity who{"TEST PERSON 12345", "1980", "", ""};
+  for (auto _ : state) {
+    auto s = registry::client::Enrol(world->config, *world->enroller, Pseudonym::Generate(), who,
+                                     a, world->clock.now);
+    benchmark::DoNotOptimize(s);
+  }
+}
+BENCHMARK(BM_SealSign_Enrol);
+
+// --- the peer baseline: RSA-2048-OAEP, one key, one record at a time -----------------------
+
+// Each record: RSA-OAEP(SHA-1, as ODK) wraps a fresh 32-byte AES key; the payload is
+// AES-256-GCM under it. Opening = one RSA private decryption + one AES-GCM decryption.
+void BM_Baseline_RsaOaepOpen(benchmark::State& state) {
+  const size_t m = Size(static_cast<size_t>(state.range(0)));
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  struct Rec {
+    std::vector<uint8_t> wrapped, ct, tag, iv;
+  };
+  std::vector<Rec> recs(m);
+  const std::string text = "TEST PERSON 12345 born 1980 phone +000000000";
+  for (auto& r : recs) {
+    uint8_t aes[32];
+    randombytes_buf(aes, sizeof aes);
+    EVP_PKEY_CTX* c = EVP_PKEY_CTX_new(key, nullptr);
+    EVP_PKEY_encrypt_init(c);
+    EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING);
+    size_t len = 0;
+    EVP_PKEY_encrypt(c, nullptr, &len, aes, sizeof aes);
+    r.wrapped.resize(len);
+    EVP_PKEY_encrypt(c, r.wrapped.data(), &len, aes, sizeof aes);
+    EVP_PKEY_CTX_free(c);
+    r.iv.resize(12);
+    randombytes_buf(r.iv.data(), 12);
+    EVP_CIPHER_CTX* e = EVP_CIPHER_CTX_new();
+    EVP_EncryptInit_ex(e, EVP_aes_256_gcm(), nullptr, aes, r.iv.data());
+    r.ct.resize(text.size());
+    int outl = 0;
+    EVP_EncryptUpdate(e, r.ct.data(), &outl, reinterpret_cast<const uint8_t*>(text.data()),
+                      static_cast<int>(text.size()));
+    EVP_EncryptFinal_ex(e, r.ct.data() + outl, &outl);
+    r.tag.resize(16);
+    EVP_CIPHER_CTX_ctrl(e, EVP_CTRL_GCM_GET_TAG, 16, r.tag.data());
+    EVP_CIPHER_CTX_free(e);
+  }
+  size_t opened = 0;
+  for (auto _ : state) {
+    opened = 0;
+    for (auto& r : recs) {
+      EVP_PKEY_CTX* c = EVP_PKEY_CTX_new(key, nullptr);
+      EVP_PKEY_decrypt_init(c);
+      EVP_PKEY_CTX_set_rsa_padding(c, RSA_PKCS1_OAEP_PADDING);
+      uint8_t aes[256];
+      size_t len = sizeof aes;
+      const bool ok = EVP_PKEY_decrypt(c, aes, &len, r.wrapped.data(), r.wrapped.size()) == 1;
+      EVP_PKEY_CTX_free(c);
+      if (!ok || len != 32) continue;
+      EVP_CIPHER_CTX* d = EVP_CIPHER_CTX_new();
+      EVP_DecryptInit_ex(d, EVP_aes_256_gcm(), nullptr, aes, r.iv.data());
+      std::vector<uint8_t> plain(r.ct.size());
+      int outl = 0;
+      EVP_DecryptUpdate(d, plain.data(), &outl, r.ct.data(), static_cast<int>(r.ct.size()));
+      EVP_CIPHER_CTX_ctrl(d, EVP_CTRL_GCM_SET_TAG, 16, r.tag.data());
+      if (EVP_DecryptFinal_ex(d, plain.data() + outl, &outl) == 1) ++opened;
+      EVP_CIPHER_CTX_free(d);
+      sodium_memzero(aes, sizeof aes);
+    }
+  }
+  if (opened != m) state.SkipWithError("RSA baseline did not open every record");
+  state.counters["records"] = static_cast<double>(m);
+  EVP_PKEY_free(key);
+}
+BENCHMARK(BM_Baseline_RsaOaepOpen)->Arg(10000)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+}  // namespace
+}  // namespace amanah::bench

@@ -1,0 +1,64 @@
+#include "amanah/registry/submit_stream.h"
+
+#include <string>
+
+namespace amanah::registry {
+namespace {
+
+// The perfect-subtree hashes that appending leaf `index` completes (docs/spec.md §7.1): the
+// same stored nodes as Registry::SubmitAll writes (registry.cc's AppendToTree).
+Status AppendToTree(Transaction& txn, uint64_t index, ByteView entry_bytes) {
+  merkle::Hash node = merkle::LeafHash(entry_bytes);
+  AMANAH_RETURN_IF_ERROR(txn.AppendLogEntry(index, entry_bytes));
+  AMANAH_RETURN_IF_ERROR(txn.PutLogNode(0, index, node));
+  uint64_t i = index;
+  for (uint8_t level = 1; (i & 1) == 1; ++level, i >>= 1) {
+    AMANAH_ASSIGN_OR_RETURN(merkle::Hash left, txn.LogNode(level - 1, i - 1));
+    node = merkle::NodeHash(left, node);
+    AMANAH_RETURN_IF_ERROR(txn.PutLogNode(level, i >> 1, node));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SubmitStream>> SubmitStream::Begin(Registry& registry, Time now) {
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, registry.store().Begin());
+  std::unique_ptr<SubmitStream> stream(new SubmitStream(std::move(txn)));
+  AMANAH_ASSIGN_OR_RETURN(stream->next_index_, stream->txn_->LogSize());
+  if (stream->next_index_ == 0) return InvalidArgument("the registry has not been created");
+  AMANAH_ASSIGN_OR_RETURN(stream->ctx_, LoadContext(*stream->txn_, now));
+  return stream;
+}
+
+Result<std::vector<uint64_t>> SubmitStream::Add(std::span<const Submission> batch) {
+  if (dead_) return InvalidArgument("an earlier entry of this import was refused");
+  std::vector<uint64_t> indices;
+  indices.reserve(batch.size());
+  for (const Submission& s : batch) {
+    const uint64_t position = ++added_;
+    Status checked = CheckEntry(s.entry, s.attachment, *txn_, ctx_);
+    if (checked.ok()) checked = ApplyEntry(s.entry, s.attachment, next_index_, *txn_, *txn_);
+    if (checked.ok()) checked = AppendToTree(*txn_, next_index_, s.entry.Encode());
+    if (!checked.ok()) {
+      dead_ = true;
+      txn_.reset();  // keeps nothing, and lets other writers in
+      return Status(checked.code(),
+                    "entry " + std::to_string(position) + ": " + checked.message());
+    }
+    ctx_.previous_time = s.entry.time;
+    indices.push_back(next_index_++);
+  }
+  return indices;
+}
+
+Status SubmitStream::Commit() {
+  if (dead_) return InvalidArgument("an earlier entry of this import was refused");
+  if (added_ == 0) return InvalidArgument("nothing to submit");
+  dead_ = true;
+  Status s = txn_->Commit();
+  txn_.reset();
+  return s;
+}
+
+}  // namespace amanah::registry
