@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -306,8 +307,20 @@ struct Api::State {
       : reg(r),
         clock(c),
         options(o),
-        replay(o.replay_capacity),
+        replay(o.replay_capacity, ReplayPerKey(o)),
         limiter(o.rate_per_second, o.rate_burst, 100000) {}
+
+  // The most live pairs one key may hold in the replay cache: what its rate limit lets in
+  // over one window (a client that signs with its clock in step holds each pair for one
+  // window), at least one, at most the whole cache.
+  static size_t ReplayPerKey(const Options& o) {
+    const double most = std::ceil(std::max(0.0, o.rate_burst) +
+                                  std::max(0.0, o.rate_per_second) *
+                                      static_cast<double>(o.signature_window_seconds));
+    if (!(most < static_cast<double>(o.replay_capacity))) return o.replay_capacity;
+    return std::max<size_t>(1, static_cast<size_t>(most));
+  }
+
 
   // --- matching ----------------------------------------------------------------------------
 
@@ -417,16 +430,20 @@ struct Api::State {
     if (!http::VerifySignature(*claims, key).ok()) {
       return Unauthorized("bad-signature", "the request signature does not verify");
     }
-    switch (replay.Check(claims->keyid, claims->nonce, claims->created + window, now)) {
-      case ReplayCache::Outcome::kFresh:
-        break;
-      case ReplayCache::Outcome::kReplayed:
-        return Unauthorized("replayed", "this request was already received");
-      case ReplayCache::Outcome::kFull:
-        return Problem(503, "unavailable", "too many requests in the signature window");
+    // A replay is refused before it costs anything; its pair is recorded only below, once the
+    // request is let in, so that refused requests (rate-limited, suspended, the wrong role)
+    // take no place in the cache.
+    if (replay.Seen(claims->keyid, claims->nonce, now)) {
+      return Unauthorized("replayed", "this request was already received");
     }
     if (int64_t wait = limiter.Take("key " + claims->keyid); wait > 0) {
       return RateLimited(wait);
+    }
+    if (!caller.registered) {
+      // A new key costs nothing to make: charge its address too, like an unsigned request.
+      if (int64_t wait = limiter.Take("addr " + req.remote_addr); wait > 0) {
+        return RateLimited(wait);
+      }
     }
     if (caller.registered) {
       auto status = registry::ActorStatusAt(claims->fingerprint, reg.config().config.k, now,
@@ -445,6 +462,18 @@ struct Api::State {
     }
     if ((route.roles & Bit(caller.role)) == 0) {
       return Problem(403, "role-denied", "this route is not for the key's role");
+    }
+    // Let in: record the pair before the handler acts. Insert checks again, so of two copies
+    // of one request that raced past Seen, one is refused here.
+    switch (replay.Insert(claims->keyid, claims->nonce, claims->created + window, now)) {
+      case ReplayCache::Outcome::kFresh:
+        break;
+      case ReplayCache::Outcome::kReplayed:
+        return Unauthorized("replayed", "this request was already received");
+      case ReplayCache::Outcome::kFull:
+        return Problem(503, "unavailable", "too many requests in the signature window");
+      case ReplayCache::Outcome::kKeyFull:
+        return RateLimited(window);
     }
     caller.custodian = registry::CustodianIndex(reg.config().config, caller.fingerprint);
     return caller;
