@@ -115,6 +115,13 @@ void AddServeCommands(CLI::App& app, Context& ctx) {
   serve->add_option("--rate", o->server.rate_per_second, "Requests per second per key (10)");
   serve->add_option("--burst", o->server.rate_burst, "Burst per key (50)");
   serve->add_option("--threads", o->server.threads, "Worker threads (8)");
+  serve->add_option("--register-rate", o->server.register_per_minute,
+                    "Self-registrations per minute per client address (1)");
+  serve->add_option("--register-burst", o->server.register_burst,
+                    "Burst of self-registrations per client address (5)");
+  serve->add_option("--max-pending", o->server.max_pending,
+                    "Registered keys awaiting admission beyond which self-registration is "
+                    "refused (1000)");
   serve->add_option("--max-connections-per-address", o->server.max_connections_per_address,
                     "Concurrent connections per client address, 0 for no cap (4)");
   serve->add_option("--request-timeout", o->server.request_timeout_seconds,

@@ -7,8 +7,10 @@
 #include <charconv>
 #include <cmath>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <variant>
 
 #include "amanah/bytes.h"
@@ -54,6 +56,7 @@ std::string_view TitleOf(std::string_view code) {
       {"too-large", "Too large"},
       {"verify-failed", "Verification failed"},
       {"rate-limited", "Too many requests"},
+      {"too-many-pending", "Too many keys await admission"},
       {"internal", "Internal error"},
       {"unavailable", "Service unavailable"},
   };
@@ -262,6 +265,14 @@ struct Api::State {
   Options options;
   ReplayCache replay;
   RateLimiter limiter;
+  RateLimiter registrations;  // self-registrations per address (docs/api.md §5.6)
+
+  // Self-registrations run one at a time, so that the count of pending keys they check is
+  // the count they leave (docs/api.md §5.6). The keys are found by one scan of the actors,
+  // then kept up to date with those this server registers.
+  std::mutex register_mu;
+  bool pending_scanned = false;            // guarded by register_mu
+  std::set<Fingerprint> pending;           // guarded by register_mu
 
   using Handler = HttpResponse (State::*)(Call&);
   struct Route {
@@ -308,7 +319,8 @@ struct Api::State {
         clock(c),
         options(o),
         replay(o.replay_capacity, ReplayPerKey(o)),
-        limiter(o.rate_per_second, o.rate_burst, 100000) {}
+        limiter(o.rate_per_second, o.rate_burst, 100000),
+        registrations(o.register_per_minute / 60.0, o.register_burst, 100000) {}
 
   // The most live pairs one key may hold in the replay cache: what its rate limit lets in
   // over one window (a client that signs with its clock in step holds each pair for one
@@ -440,8 +452,12 @@ struct Api::State {
       return RateLimited(wait);
     }
     if (!caller.registered) {
-      // A new key costs nothing to make: charge its address too, like an unsigned request.
+      // A new key costs nothing to make: charge its address too, like an unsigned request,
+      // and its address's much smaller budget of registrations.
       if (int64_t wait = limiter.Take("addr " + req.remote_addr); wait > 0) {
+        return RateLimited(wait);
+      }
+      if (int64_t wait = registrations.Take("addr " + req.remote_addr); wait > 0) {
         return RateLimited(wait);
       }
     }
@@ -747,8 +763,23 @@ struct Api::State {
         return Problem(403, "role-denied", "every entry must be the signing key's own");
       }
     }
+    std::unique_lock<std::mutex> registering(register_mu, std::defer_lock);
+    if (!call.caller->registered) {
+      registering.lock();
+      auto waiting = PendingKeys();
+      if (!waiting.ok()) return FromStatus(waiting.status());
+      if (*waiting >= options.max_pending) {
+        return Problem(503, "too-many-pending",
+                       "too many registered keys await admission; try again once custodians "
+                       "have admitted or suspended some");
+      }
+    }
     auto indices = reg.SubmitAll(*submissions);
     if (!indices.ok()) return FromStatus(indices.status());
+    if (registering.owns_lock()) {
+      pending.insert(call.caller->fingerprint);
+      registering.unlock();
+    }
     // A checkpoint after every write, so the caller finds its entries in one. Two writers may
     // race to sign the same size; a retry then finds the other's checkpoint.
     Result<std::string> cp = Internal("not signed");
@@ -757,6 +788,31 @@ struct Api::State {
     json list = json::array();
     for (uint64_t i : *indices) list.push_back(i);
     return Json({{"indices", list}, {"checkpoint", *cp}});
+  }
+
+  // How many registered keys await admission now. REQUIRES: register_mu held.
+  Result<size_t> PendingKeys() {
+    auto view = reg.Read();
+    if (!view.ok()) return view.status();
+    const uint16_t k = reg.config().config.k;
+    const registry::Time now = clock.Now();
+    if (!pending_scanned) {
+      AMANAH_ASSIGN_OR_RETURN(std::vector<registry::Actor> actors, (*view)->ListActors());
+      for (const registry::Actor& a : actors) {
+        AMANAH_ASSIGN_OR_RETURN(registry::ActorStatus status,
+                                registry::ActorStatusAt(a.fingerprint, k, now, **view));
+        if (status == registry::ActorStatus::kPending) pending.insert(a.fingerprint);
+      }
+      pending_scanned = true;
+      return pending.size();
+    }
+    for (auto it = pending.begin(); it != pending.end();) {
+      auto status = registry::ActorStatusAt(*it, k, now, **view);
+      if (!status.ok() && status.status().code() != Code::kNotFound) return status.status();
+      it = status.ok() && *status == registry::ActorStatus::kPending ? std::next(it)
+                                                                      : pending.erase(it);
+    }
+    return pending.size();
   }
 
   Result<registry::Release> FindRelease(registry::StateView& view, const std::string& text) {

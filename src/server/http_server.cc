@@ -206,7 +206,8 @@ Result<std::unique_ptr<Server>> Server::Create(registry::Registry& registry,
   }
   if (options.threads == 0 || options.request_timeout_seconds <= 0 ||
       options.io_timeout_seconds <= 0 || options.signature_window_seconds <= 0 ||
-      options.max_body_bytes == 0 || options.replay_capacity == 0) {
+      options.max_body_bytes == 0 || options.replay_capacity == 0 ||
+      options.register_per_minute < 0 || options.register_burst < 0) {
     return InvalidArgument("threads, timeouts, the window and the limits must be positive");
   }
   // OpenSSL writes to a socket without MSG_NOSIGNAL: a TLS client that goes away mid-answer

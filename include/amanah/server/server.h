@@ -36,6 +36,11 @@ struct Options {
   size_t max_submissions = 10000;
   double rate_per_second = 10;  // token bucket per key, and per address for public routes
   double rate_burst = 50;
+  // Self-registrations (docs/api.md §5.6): a much smaller bucket per client address, and a
+  // cap on the keys that are registered but not yet admitted, registry-wide.
+  double register_per_minute = 1;
+  double register_burst = 5;
+  size_t max_pending = 1000;
   size_t threads = 8;
   // Concurrent connections per client address; 0 for no cap (behind a reverse proxy, where
   // every connection comes from the proxy's address).
