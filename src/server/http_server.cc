@@ -6,7 +6,6 @@
 #include <signal.h>
 
 #include <chrono>
-#include <ctime>
 #include <iostream>
 
 #include "amanah/server/server.h"
@@ -24,15 +23,6 @@ struct ThreadState {
   std::string route, keyid;
 };
 thread_local ThreadState tls_state;
-
-std::string UtcNow() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // httplib's TaskQueue over a BoundedPool, registering each connection with Connections.
 class GuardedQueue final : public httplib::TaskQueue {
@@ -119,7 +109,7 @@ struct Server::Impl {
                .count();
     }
     // The method is a token httplib parsed; the route a template of ours: no caller bytes.
-    std::string line = UtcNow() + " " + req.method + " " + route + " " +
+    std::string line = UtcTimestamp() + " " + req.method + " " + route + " " +
                        std::to_string(res.status) + " " + std::to_string(ms) + "ms " + keyid;
     if (options.access_log) {
       options.access_log(line);
