@@ -25,6 +25,7 @@ struct ServeOptions {
   bool insecure_no_tls = false;
   bool public_entries = false;
   bool insecure_test_clock = false;
+  size_t max_connections_per_address = 0;  // used if given
   server::Options server;
 };
 
@@ -47,12 +48,13 @@ Status ParseListen(const std::string& text, server::Options& out) {
   return Status::Ok();
 }
 
-Status Serve(Context& ctx, ServeOptions& o) {
+Status Serve(Context& ctx, ServeOptions& o, bool given_max_connections) {
   AMANAH_RETURN_IF_ERROR(ParseListen(o.listen, o.server));
   o.server.tls_cert_file = o.tls_cert;
   o.server.tls_key_file = o.tls_key;
   o.server.allow_plain_http_on_network = o.insecure_no_tls;
   o.server.public_entries = o.public_entries;
+  if (given_max_connections) o.server.max_connections_per_address = o.max_connections_per_address;
   // The server's clock is the system clock: AMANAH_NOW (which the CLI honours to date entries
   // in tests) would let a stale or future signature in. Only tests may fix it, and say so.
   if (!o.insecure_test_clock && std::getenv(kNowEnv) != nullptr) {
@@ -115,10 +117,20 @@ void AddServeCommands(CLI::App& app, Context& ctx) {
   serve->add_option("--rate", o->server.rate_per_second, "Requests per second per key (10)");
   serve->add_option("--burst", o->server.rate_burst, "Burst per key (50)");
   serve->add_option("--threads", o->server.threads, "Worker threads (8)");
-  serve->add_option("--max-connections-per-address", o->server.max_connections_per_address,
-                    "Concurrent connections per client address, 0 for no cap (4)");
+  serve->add_option("--register-rate", o->server.register_per_minute,
+                    "Self-registrations per minute per client address (1)");
+  serve->add_option("--register-burst", o->server.register_burst,
+                    "Burst of self-registrations per client address (5)");
+  serve->add_option("--max-pending", o->server.max_pending,
+                    "Registered keys awaiting admission beyond which self-registration is "
+                    "refused (1000)");
+  auto* max_conns = serve->add_option(
+      "--max-connections-per-address", o->max_connections_per_address,
+      "Concurrent connections per client address, 0 for no cap (half of --threads, at most 4)");
   serve->add_option("--request-timeout", o->server.request_timeout_seconds,
                     "Seconds a connection may take to send one request (30)");
+  serve->add_option("--connection-lifetime", o->server.connection_lifetime_seconds,
+                    "Seconds after which a connection is closed after its current answer (120)");
   serve->add_flag("--insecure-test-clock", o->insecure_test_clock,
                   "TESTS ONLY: take the server's clock from $AMANAH_NOW");
   serve->footer(
@@ -130,7 +142,7 @@ void AddServeCommands(CLI::App& app, Context& ctx) {
       "Example:\n"
       "  amanah serve --registry /srv/amanah --listen 0.0.0.0:8443 \\\n"
       "    --tls-cert /etc/amanah/cert.pem --tls-key /etc/amanah/key.pem");
-  OnRun(serve, ctx, [&ctx, o] { return Serve(ctx, *o); });
+  OnRun(serve, ctx, [&ctx, o, max_conns] { return Serve(ctx, *o, max_conns->count() > 0); });
 }
 
 }  // namespace amanah::cli

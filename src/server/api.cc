@@ -5,9 +5,15 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <iostream>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <variant>
 
 #include "amanah/bytes.h"
@@ -53,6 +59,7 @@ std::string_view TitleOf(std::string_view code) {
       {"too-large", "Too large"},
       {"verify-failed", "Verification failed"},
       {"rate-limited", "Too many requests"},
+      {"too-many-pending", "Too many keys await admission"},
       {"internal", "Internal error"},
       {"unavailable", "Service unavailable"},
   };
@@ -261,6 +268,14 @@ struct Api::State {
   Options options;
   ReplayCache replay;
   RateLimiter limiter;
+  RateLimiter registrations;  // self-registrations per address (docs/api.md §5.6)
+
+  // Self-registrations run one at a time, so that the count of pending keys they check is
+  // the count they leave (docs/api.md §5.6). The keys are found by one scan of the actors,
+  // then kept up to date with those this server registers.
+  std::mutex register_mu;
+  bool pending_scanned = false;            // guarded by register_mu
+  std::set<Fingerprint> pending;           // guarded by register_mu
 
   using Handler = HttpResponse (State::*)(Call&);
   struct Route {
@@ -306,8 +321,31 @@ struct Api::State {
       : reg(r),
         clock(c),
         options(o),
-        replay(o.replay_capacity),
-        limiter(o.rate_per_second, o.rate_burst, 100000) {}
+        replay(o.replay_capacity, ReplayPerKey(o)),
+        limiter(o.rate_per_second, o.rate_burst, 100000),
+        registrations(o.register_per_minute / 60.0, o.register_burst, 100000) {}
+
+  // The most live pairs one key may hold in the replay cache: what its rate limit lets in
+  // over one window (a client that signs with its clock in step holds each pair for one
+  // window), at least one, at most the whole cache.
+  static size_t ReplayPerKey(const Options& o) {
+    const double most = std::ceil(std::max(0.0, o.rate_burst) +
+                                  std::max(0.0, o.rate_per_second) *
+                                      static_cast<double>(o.signature_window_seconds));
+    if (!(most < static_cast<double>(o.replay_capacity))) return o.replay_capacity;
+    return std::max<size_t>(1, static_cast<size_t>(most));
+  }
+
+  // A line in the server's log (the access log's sink): fixed words only, never a caller's
+  // bytes or a store's message.
+  void Warn(std::string_view what) const {
+    const std::string line = UtcTimestamp() + " warning " + std::string(what);
+    if (options.access_log) {
+      options.access_log(line);
+    } else {
+      std::cerr << line + "\n";
+    }
+  }
 
   // --- matching ----------------------------------------------------------------------------
 
@@ -417,16 +455,24 @@ struct Api::State {
     if (!http::VerifySignature(*claims, key).ok()) {
       return Unauthorized("bad-signature", "the request signature does not verify");
     }
-    switch (replay.Check(claims->keyid, claims->nonce, claims->created + window, now)) {
-      case ReplayCache::Outcome::kFresh:
-        break;
-      case ReplayCache::Outcome::kReplayed:
-        return Unauthorized("replayed", "this request was already received");
-      case ReplayCache::Outcome::kFull:
-        return Problem(503, "unavailable", "too many requests in the signature window");
+    // A replay is refused before it costs anything; its pair is recorded only below, once the
+    // request is let in, so that refused requests (rate-limited, suspended, the wrong role)
+    // take no place in the cache.
+    if (replay.Seen(claims->keyid, claims->nonce, now)) {
+      return Unauthorized("replayed", "this request was already received");
     }
     if (int64_t wait = limiter.Take("key " + claims->keyid); wait > 0) {
       return RateLimited(wait);
+    }
+    if (!caller.registered) {
+      // A new key costs nothing to make: charge its address too, like an unsigned request,
+      // and its address's much smaller budget of registrations.
+      if (int64_t wait = limiter.Take("addr " + req.remote_addr); wait > 0) {
+        return RateLimited(wait);
+      }
+      if (int64_t wait = registrations.Take("addr " + req.remote_addr); wait > 0) {
+        return RateLimited(wait);
+      }
     }
     if (caller.registered) {
       auto status = registry::ActorStatusAt(claims->fingerprint, reg.config().config.k, now,
@@ -445,6 +491,18 @@ struct Api::State {
     }
     if ((route.roles & Bit(caller.role)) == 0) {
       return Problem(403, "role-denied", "this route is not for the key's role");
+    }
+    // Let in: record the pair before the handler acts. Insert checks again, so of two copies
+    // of one request that raced past Seen, one is refused here.
+    switch (replay.Insert(claims->keyid, claims->nonce, claims->created + window, now)) {
+      case ReplayCache::Outcome::kFresh:
+        break;
+      case ReplayCache::Outcome::kReplayed:
+        return Unauthorized("replayed", "this request was already received");
+      case ReplayCache::Outcome::kFull:
+        return Problem(503, "unavailable", "too many requests in the signature window");
+      case ReplayCache::Outcome::kKeyFull:
+        return RateLimited(window);
     }
     caller.custodian = registry::CustodianIndex(reg.config().config, caller.fingerprint);
     return caller;
@@ -718,16 +776,62 @@ struct Api::State {
         return Problem(403, "role-denied", "every entry must be the signing key's own");
       }
     }
+    std::unique_lock<std::mutex> registering(register_mu, std::defer_lock);
+    if (!call.caller->registered) {
+      registering.lock();
+      auto waiting = PendingKeys();
+      if (!waiting.ok()) return FromStatus(waiting.status());
+      if (*waiting >= options.max_pending) {
+        return Problem(503, "too-many-pending",
+                       "too many registered keys await admission; try again once custodians "
+                       "have admitted or suspended some");
+      }
+    }
     auto indices = reg.SubmitAll(*submissions);
     if (!indices.ok()) return FromStatus(indices.status());
+    if (registering.owns_lock()) {
+      pending.insert(call.caller->fingerprint);
+      registering.unlock();
+    }
+    json list = json::array();
+    for (uint64_t i : *indices) list.push_back(i);
     // A checkpoint after every write, so the caller finds its entries in one. Two writers may
     // race to sign the same size; a retry then finds the other's checkpoint.
     Result<std::string> cp = Internal("not signed");
     for (int attempt = 0; attempt < 3 && !cp.ok(); ++attempt) cp = reg.SignCheckpoint();
-    if (!cp.ok()) return FromStatus(cp.status());
-    json list = json::array();
-    for (uint64_t i : *indices) list.push_back(i);
+    if (!cp.ok()) {
+      // The entries are durable: an error would make the caller retry into a conflict. The
+      // next write, or the server's next start, signs a checkpoint that covers them.
+      Warn("checkpoint: signing failed after a committed write (" +
+           std::string(CodeName(cp.status().code())) + "); answered without one");
+      return Json({{"indices", list}, {"checkpoint", nullptr}});
+    }
     return Json({{"indices", list}, {"checkpoint", *cp}});
+  }
+
+  // How many registered keys await admission now. REQUIRES: register_mu held.
+  Result<size_t> PendingKeys() {
+    auto view = reg.Read();
+    if (!view.ok()) return view.status();
+    const uint16_t k = reg.config().config.k;
+    const registry::Time now = clock.Now();
+    if (!pending_scanned) {
+      AMANAH_ASSIGN_OR_RETURN(std::vector<registry::Actor> actors, (*view)->ListActors());
+      for (const registry::Actor& a : actors) {
+        AMANAH_ASSIGN_OR_RETURN(registry::ActorStatus status,
+                                registry::ActorStatusAt(a.fingerprint, k, now, **view));
+        if (status == registry::ActorStatus::kPending) pending.insert(a.fingerprint);
+      }
+      pending_scanned = true;
+      return pending.size();
+    }
+    for (auto it = pending.begin(); it != pending.end();) {
+      auto status = registry::ActorStatusAt(*it, k, now, **view);
+      if (!status.ok() && status.status().code() != Code::kNotFound) return status.status();
+      it = status.ok() && *status == registry::ActorStatus::kPending ? std::next(it)
+                                                                      : pending.erase(it);
+    }
+    return pending.size();
   }
 
   Result<registry::Release> FindRelease(registry::StateView& view, const std::string& text) {
@@ -946,6 +1050,15 @@ HttpResponse Problem(int status, std::string_view code, std::string_view detail)
   // rather than throw if some byte is not.
   r.body = j.dump(-1, ' ', false, json::error_handler_t::replace);
   return r;
+}
+
+std::string UtcTimestamp() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 std::vector<RouteInfo> RouteTable() {

@@ -47,6 +47,9 @@ std::vector<RouteInfo> RouteTable();
 // The OpenAPI document served at GET /openapi.json (docs/openapi.json, built in).
 std::string_view OpenApiDocument();
 
+// The time now, UTC, as the server's log writes it ("2026-01-01T00:00:00Z").
+std::string UtcTimestamp();
+
 // A problem details response (RFC 9457) with a stable code (docs/api.md §3).
 HttpResponse Problem(int status, std::string_view code, std::string_view detail);
 

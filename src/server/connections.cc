@@ -42,8 +42,9 @@ bool IsListening(int fd) {
 
 }  // namespace
 
-Connections::Connections(std::chrono::milliseconds timeout, size_t max_per_address)
-    : timeout_(timeout), max_per_address_(max_per_address) {
+Connections::Connections(std::chrono::milliseconds timeout, size_t max_per_address,
+                         std::chrono::milliseconds lifetime)
+    : timeout_(timeout), max_per_address_(max_per_address), lifetime_(lifetime) {
   watchdog_ = std::thread([this] { Watch(); });
 }
 
@@ -86,9 +87,10 @@ uint64_t Connections::Admit() {
   c.fd = copy;
   c.inode = found_inode;
   c.address = PeerAddress(copy);
-  // The clock starts when a worker takes the connection (Renew): waiting in the queue holds
+  // The clocks start when a worker takes the connection (Start): waiting in the queue holds
   // no worker, and is not the client's doing.
   c.deadline = std::chrono::steady_clock::time_point::max();
+  c.ends = std::chrono::steady_clock::time_point::max();
   if (max_per_address_ != 0 && per_address_[c.address] >= max_per_address_) {
     shutdown(copy, SHUT_RDWR);  // the worker finds it closed and moves on
     c.cut = true;
@@ -100,10 +102,37 @@ uint64_t Connections::Admit() {
   return token;
 }
 
-void Connections::Renew(uint64_t token) {
+void Connections::Start(uint64_t token) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = conns_.find(token);
-  if (it != conns_.end()) it->second.deadline = std::chrono::steady_clock::now() + timeout_;
+  if (it == conns_.end()) return;
+  const auto now = std::chrono::steady_clock::now();
+  it->second.deadline = now + timeout_;
+  it->second.ends = now + lifetime_;
+}
+
+bool Connections::LastAnswer(uint64_t token) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = conns_.find(token);
+  if (it == conns_.end()) return false;
+  if (std::chrono::steady_clock::now() >= it->second.ends) it->second.last = true;
+  return it->second.last;
+}
+
+void Connections::Answered(uint64_t token) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = conns_.find(token);
+  if (it == conns_.end()) return;
+  Conn& c = it->second;
+  const auto now = std::chrono::steady_clock::now();
+  if (c.last) {
+    // The answer is in the socket's buffer: the shutdown sends it, then the end of the
+    // stream; the worker's wait for a next request ends at once.
+    if (!c.cut) shutdown(c.fd, SHUT_RDWR);
+    c.cut = true;
+    return;
+  }
+  c.deadline = now + timeout_;
 }
 
 void Connections::Release(uint64_t token) {

@@ -7,7 +7,11 @@
 //                 answer must fit in `timeout`, counted from when a worker takes the
 //                 connection and again after each answer. A watchdog thread shuts down the socket of a
 //                 connection past its deadline, which ends any read the worker is blocked
-//                 in. It also caps concurrent connections per client address.
+//                 in. A connection also has a `lifetime`, from when a worker takes it: the
+//                 first answer after it has passed is the last (the socket is shut down once
+//                 the answer is written), so that a client cannot keep a worker for good by
+//                 sending one request after another. It also caps concurrent connections per
+//                 client address.
 //
 // cpp-httplib reads a request with a timeout per read() but no deadline for the whole, and
 // does not tell its task queue which socket a task serves. Connections therefore finds the
@@ -37,7 +41,8 @@ namespace amanah::server {
 class Connections {
  public:
   // `max_per_address` 0: no cap (behind a reverse proxy every client has its address).
-  Connections(std::chrono::milliseconds timeout, size_t max_per_address);
+  Connections(std::chrono::milliseconds timeout, size_t max_per_address,
+              std::chrono::milliseconds lifetime);
   ~Connections();
 
   void set_listen_port(uint16_t port) { port_ = port; }
@@ -46,8 +51,14 @@ class Connections {
   // Returns its token (0 if it could not be found: it is then served without a deadline).
   // A connection over the per-address cap is shut down at once (its task ends quickly).
   uint64_t Admit();
-  // A worker took the connection, or it answered a request: its deadline starts (again).
-  void Renew(uint64_t token);
+  // A worker took the connection: its deadline and its lifetime start.
+  void Start(uint64_t token);
+  // Called as an answer is about to be written: whether the connection has outlived its
+  // lifetime, which makes this answer its last.
+  bool LastAnswer(uint64_t token);
+  // It answered a request (the answer is written): its deadline starts again, or, after its
+  // last answer, the socket is shut down so that the worker reads no further request.
+  void Answered(uint64_t token);
   // The connection is closed.
   void Release(uint64_t token);
 
@@ -59,12 +70,15 @@ class Connections {
     uint64_t inode = 0;
     std::string address;
     std::chrono::steady_clock::time_point deadline;
+    std::chrono::steady_clock::time_point ends;  // the lifetime's end
     bool cut = false;
+    bool last = false;  // LastAnswer said so
   };
   void Watch();
 
   const std::chrono::milliseconds timeout_;
   const size_t max_per_address_;
+  const std::chrono::milliseconds lifetime_;
   uint16_t port_ = 0;
   mutable std::mutex mu_;
   std::condition_variable cv_;

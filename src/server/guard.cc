@@ -2,20 +2,48 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 namespace amanah::server {
 
-ReplayCache::Outcome ReplayCache::Check(const std::string& keyid, const std::string& nonce,
-                                        int64_t expires, int64_t now) {
-  std::lock_guard<std::mutex> lock(mu_);
+namespace {
+
+// One string per (keyid, nonce): the keyid's length first, so no two pairs share one.
+std::string PairKey(const std::string& keyid, const std::string& nonce) {
+  return std::to_string(keyid.size()) + ":" + keyid + nonce;
+}
+
+}  // namespace
+
+void ReplayCache::ForgetExpired(int64_t now) {
   while (!by_expiry_.empty() && by_expiry_.begin()->first < now) {
-    seen_.erase(by_expiry_.begin()->second);
+    auto it = seen_.find(by_expiry_.begin()->second);
+    if (it != seen_.end()) {
+      auto count = per_keyid_.find(it->second.keyid);
+      if (count != per_keyid_.end() && --count->second == 0) per_keyid_.erase(count);
+      seen_.erase(it);
+    }
     by_expiry_.erase(by_expiry_.begin());
   }
-  std::string key = keyid + " " + nonce;
+}
+
+bool ReplayCache::Seen(const std::string& keyid, const std::string& nonce, int64_t now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = seen_.find(PairKey(keyid, nonce));
+  return it != seen_.end() && it->second.expires >= now;
+}
+
+ReplayCache::Outcome ReplayCache::Insert(const std::string& keyid, const std::string& nonce,
+                                         int64_t expires, int64_t now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ForgetExpired(now);
+  std::string key = PairKey(keyid, nonce);
   if (seen_.count(key) != 0) return Outcome::kReplayed;
   if (seen_.size() >= capacity_) return Outcome::kFull;
-  seen_.emplace(key, expires);
+  auto count = per_keyid_.find(keyid);
+  if (count != per_keyid_.end() && count->second >= per_key_) return Outcome::kKeyFull;
+  ++per_keyid_[keyid];
+  seen_.emplace(key, Held{expires, keyid});
   by_expiry_.emplace(expires, std::move(key));
   return Outcome::kFresh;
 }

@@ -5,8 +5,8 @@
 #include <openssl/ssl.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <iostream>
 
 #include "amanah/server/server.h"
@@ -25,15 +25,6 @@ struct ThreadState {
 };
 thread_local ThreadState tls_state;
 
-std::string UtcNow() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 // httplib's TaskQueue over a BoundedPool, registering each connection with Connections.
 class GuardedQueue final : public httplib::TaskQueue {
  public:
@@ -44,7 +35,7 @@ class GuardedQueue final : public httplib::TaskQueue {
     pool_.Enqueue([this, fn = std::move(fn), token] {
       tls_state = ThreadState{};
       tls_state.connection = token;
-      if (token != 0) conns_.Renew(token);
+      if (token != 0) conns_.Start(token);
       try {
         fn();
       } catch (...) {
@@ -88,6 +79,10 @@ HttpResponse ProblemForHttplibStatus(int status) {
 
 }  // namespace
 
+size_t DefaultConnectionsPerAddress(size_t threads) {
+  return std::clamp<size_t>(threads / 2, 1, 4);
+}
+
 bool IsLoopback(std::string_view host) {
   return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
 }
@@ -106,7 +101,9 @@ struct Server::Impl {
         options(std::move(o)),
         api(r, clock, options),
         conns(std::chrono::seconds(options.request_timeout_seconds),
-              options.max_connections_per_address) {}
+              options.max_connections_per_address.value_or(
+                  DefaultConnectionsPerAddress(options.threads)),
+              std::chrono::seconds(options.connection_lifetime_seconds)) {}
 
   void Log(const httplib::Request& req, const httplib::Response& res) {
     std::string route = tls_state.route.empty() ? api.RouteOf(req.method, req.target)
@@ -119,14 +116,14 @@ struct Server::Impl {
                .count();
     }
     // The method is a token httplib parsed; the route a template of ours: no caller bytes.
-    std::string line = UtcNow() + " " + req.method + " " + route + " " +
+    std::string line = UtcTimestamp() + " " + req.method + " " + route + " " +
                        std::to_string(res.status) + " " + std::to_string(ms) + "ms " + keyid;
     if (options.access_log) {
       options.access_log(line);
     } else {
       std::cerr << line + "\n";
     }
-    if (tls_state.connection != 0) conns.Renew(tls_state.connection);
+    if (tls_state.connection != 0) conns.Answered(tls_state.connection);
     tls_state.start.reset();
     tls_state.route.clear();
     tls_state.keyid.clear();
@@ -140,6 +137,15 @@ struct Server::Impl {
     http->set_keep_alive_timeout(5);
     http->set_keep_alive_max_count(100);
     http->set_tcp_nodelay(true);
+    // Past its lifetime, a connection's answer says it is the last (Connection: close), so
+    // that a client does not send another request into a socket about to be shut down
+    // (Answered, from the logger, once the answer is written). Runs for every answer, errors
+    // included, just before the headers are written.
+    http->set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+      if (tls_state.connection == 0 || !conns.LastAnswer(tls_state.connection)) return;
+      res.headers.erase("Keep-Alive");
+      if (res.get_header_value("Connection") != "close") res.set_header("Connection", "close");
+    });
     http->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
       tls_state.start = std::chrono::steady_clock::now();
       return httplib::Server::HandlerResponse::Unhandled;
@@ -206,7 +212,9 @@ Result<std::unique_ptr<Server>> Server::Create(registry::Registry& registry,
   }
   if (options.threads == 0 || options.request_timeout_seconds <= 0 ||
       options.io_timeout_seconds <= 0 || options.signature_window_seconds <= 0 ||
-      options.max_body_bytes == 0 || options.replay_capacity == 0) {
+      options.max_body_bytes == 0 || options.replay_capacity == 0 ||
+      options.connection_lifetime_seconds <= 0 || options.register_per_minute < 0 ||
+      options.register_burst < 0) {
     return InvalidArgument("threads, timeouts, the window and the limits must be positive");
   }
   // OpenSSL writes to a socket without MSG_NOSIGNAL: a TLS client that goes away mid-answer

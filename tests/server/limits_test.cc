@@ -194,6 +194,78 @@ TEST_F(Limits, ConnectionsPerAddressAreCapped) {
   EXPECT_TRUE(r3.empty()) << r3;
 }
 
+// A client that sends one request after another on one connection keeps it only for the
+// connection's lifetime: then the server says its answer is the last and closes it.
+TEST_F(Limits, AConnectionIsClosedAfterItsLifetime) {
+  Options o = TestOptions();
+  o.connection_lifetime_seconds = 1;
+  RunningServer s(*world_, o);
+  RawConnection conn(s.port());
+  ASSERT_TRUE(conn.connected());
+  // Requests 200 ms apart, fewer than the keep-alive maximum (100): well past the lifetime,
+  // far short of anything else that would close the connection.
+  bool closed = false;
+  std::string last;
+  int answered = 0;
+  for (int i = 0; i < 90 && !closed; ++i) {
+    if (!conn.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")) {
+      closed = true;
+      break;
+    }
+    std::string reply;
+    int state = -1;
+    // Read until the whole answer ({"status":"ok"}) or the end of the stream.
+    for (int j = 0; j < 300 && reply.find("\"ok\"}") == std::string::npos; ++j) {
+      state = conn.Poll(&reply);
+      if (state == 0) break;
+    }
+    if (reply.find("\"ok\"}") != std::string::npos) {
+      ++answered;
+      last = reply;
+    }
+    if (state == 0) {
+      closed = true;
+      break;
+    }
+    // The end of the stream may follow the answer a moment later.
+    if (reply.find("Connection: close") != std::string::npos) {
+      for (int j = 0; j < 300 && state != 0; ++j) state = conn.Poll();
+      closed = state == 0;
+      break;
+    }
+    std::this_thread::sleep_for(200ms);
+  }
+  EXPECT_TRUE(closed) << "still open after " << answered << " answers";
+  EXPECT_GE(answered, 1);
+  // The last answer was whole, and said it was the last.
+  EXPECT_TRUE(last.starts_with("HTTP/1.1 200")) << last;
+  EXPECT_NE(last.find("Connection: close"), std::string::npos) << last;
+}
+
+TEST_F(Limits, TheDefaultCapPerAddressLeavesHalfTheWorkersToOthers) {
+  EXPECT_EQ(DefaultConnectionsPerAddress(8), 4u);
+  EXPECT_EQ(DefaultConnectionsPerAddress(4), 2u);
+  EXPECT_EQ(DefaultConnectionsPerAddress(2), 1u);
+  EXPECT_EQ(DefaultConnectionsPerAddress(1), 1u);
+  EXPECT_EQ(DefaultConnectionsPerAddress(64), 4u);
+  Options o = TestOptions();
+  o.threads = 2;
+  o.max_connections_per_address.reset();  // the default: one of the two workers
+  RunningServer s(*world_, o);
+  RawConnection a(s.port());
+  ASSERT_TRUE(a.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string ra;
+  for (int i = 0; i < 100 && ra.find("\r\n\r\n") == std::string::npos; ++i) a.Poll(&ra);
+  ASSERT_TRUE(ra.starts_with("HTTP/1.1 200")) << ra;
+  RawConnection second(s.port());
+  second.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string r2;
+  int state = -1;
+  for (int i = 0; i < 100 && state == -1; ++i) state = second.Poll(&r2);
+  EXPECT_EQ(state, 0);
+  EXPECT_TRUE(r2.empty()) << r2;
+}
+
 // --- TLS ---------------------------------------------------------------------------------------
 
 // A self-signed certificate for 127.0.0.1 (P-256), written as PEM files.

@@ -606,6 +606,80 @@ TEST_F(Entries, AnUnknownKeyMayOnlyRegisterItself) {
   EXPECT_EQ(Post("/v1/entries", EntriesBody({*again}), &*w.stranger).code, "pending");
 }
 
+// docs/api.md §5.6: a new key costs nothing to make, so self-registration is charged to the
+// client's address: its own small bucket, the address's ordinary bucket, and a cap on the
+// keys that await admission registry-wide.
+class Registration : public Entries {
+ protected:
+  // A fresh key's own registration, sent by that key.
+  Reply RegisterNew(httplib::Client& c) {
+    SecretKey key = *GenerateKey(Role::kMonitor, "new");
+    auto self = registry::client::RegisterSelf(world_->config, key, "", std::nullopt,
+                                               world_->clock.Now());
+    EXPECT_TRUE(self.ok());
+    return Send(c, "POST", "/v1/entries", EntriesBody({*self}), &key, world_->clock.Now());
+  }
+};
+
+TEST_F(Registration, IsLimitedPerAddressWithItsOwnBucket) {
+  Options o = TestOptions();
+  o.register_per_minute = 0.001;  // nothing refills during the test
+  o.register_burst = 2;
+  RunningServer s(*world_, o);
+  httplib::Client c("127.0.0.1", s.port());
+  EXPECT_EQ(RegisterNew(c).status, 200);
+  EXPECT_EQ(RegisterNew(c).status, 200);
+  Reply third = RegisterNew(c);
+  EXPECT_EQ(third.status, 429);
+  EXPECT_EQ(third.code, "rate-limited");
+  EXPECT_NE(third.headers.find("Retry-After"), third.headers.end());
+  // Registered keys are not held back by it.
+  EXPECT_EQ(Send(c, "POST", "/v1/entries", EntriesBody({EnrolOne(*world_->enroller)}),
+                 &*world_->enroller, world_->clock.Now())
+                .status,
+            200);
+}
+
+TEST_F(Registration, SpendsTheAddressesOrdinaryBucketToo) {
+  Options o = TestOptions();
+  o.rate_per_second = 0.001;
+  o.rate_burst = 3;
+  RunningServer s(*world_, o);
+  httplib::Client c("127.0.0.1", s.port());
+  EXPECT_EQ(Send(c, "GET", "/healthz", "", nullptr, 0).status, 200);
+  EXPECT_EQ(Send(c, "GET", "/healthz", "", nullptr, 0).status, 200);
+  EXPECT_EQ(RegisterNew(c).status, 200);  // the address's third token
+  // Each new key has a fresh bucket of its own, but the address has none left.
+  EXPECT_EQ(RegisterNew(c).code, "rate-limited");
+}
+
+TEST_F(Registration, PendingKeysAreCapped) {
+  Options o = TestOptions();
+  o.max_pending = 2;  // the world holds one pending key already
+  RunningServer s(*world_, o);
+  httplib::Client c("127.0.0.1", s.port());
+  SecretKey first = *GenerateKey(Role::kMonitor, "first");
+  auto self = registry::client::RegisterSelf(world_->config, first, "", std::nullopt,
+                                             world_->clock.Now());
+  ASSERT_EQ(Send(c, "POST", "/v1/entries", EntriesBody({*self}), &first, world_->clock.Now())
+                .status,
+            200);
+  const uint64_t size = world_->LogSize();
+  Reply full = RegisterNew(c);
+  EXPECT_EQ(full.status, 503);
+  EXPECT_EQ(full.code, "too-many-pending");
+  EXPECT_EQ(world_->LogSize(), size);  // nothing written
+  // A custodian suspends a key it does not recognise: there is room again.
+  ASSERT_TRUE(world_
+                  ->Submit(registry::client::Attest(world_->config, world_->custodians[0],
+                                                    first.pub.FingerprintBytes(),
+                                                    registry::AttestationKind::kSuspend,
+                                                    world_->clock.Now() + 86400, world_->Tick()))
+                  .ok());
+  EXPECT_EQ(RegisterNew(c).status, 200);
+  EXPECT_EQ(RegisterNew(c).code, "too-many-pending");
+}
+
 TEST_F(Entries, ASuspendedOfficialIsRefusedBeforeTheRules) {
   registry::PlanBody plan;
   plan.plan.route = {"a", "b"};

@@ -150,5 +150,66 @@ TEST_F(Signatures, ReplayCacheFullFailsClosed) {
   EXPECT_EQ(Send(c, "GET", "/v1/counts?by=role", "", k, Now()).status, 200);
 }
 
+// A request that is refused (its key suspended or pending, the wrong role, over its rate)
+// takes no place in the replay cache: one key cannot fill it and lock everyone out.
+TEST_F(Signatures, RefusedRequestsTakeNoPlaceInTheReplayCache) {
+  Options o = TestOptions();
+  o.replay_capacity = 3;
+  RunningServer tiny(*world_, o);
+  httplib::Client c("127.0.0.1", tiny.port());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Send(c, "GET", "/v1/counts?by=role", "", &*world_->suspended, Now()).code,
+              "suspended");
+    EXPECT_EQ(Send(c, "GET", "/v1/counts?by=role", "", &*world_->pending, Now()).code, "pending");
+    EXPECT_EQ(Send(c, "GET", "/v1/records", "", &*world_->official, Now()).code, "role-denied");
+  }
+  // The cache is still empty: three requests that are let in fill it, and only then is it full.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Send(c, "GET", "/v1/counts?by=role", "", &*world_->official, Now()).status, 200);
+  }
+  EXPECT_EQ(Send(c, "GET", "/v1/counts?by=role", "", &*world_->monitor, Now()).code,
+            "unavailable");
+}
+
+TEST_F(Signatures, RateLimitedRequestsTakeNoPlaceInTheReplayCache) {
+  Options o = TestOptions();
+  o.replay_capacity = 4;
+  o.rate_per_second = 0.001;  // nothing refills during the test
+  o.rate_burst = 2;
+  RunningServer tiny(*world_, o);
+  httplib::Client c("127.0.0.1", tiny.port());
+  for (int i = 0; i < 10; ++i) {
+    Reply r = Send(c, "GET", "/v1/counts?by=role", "", &*world_->official, Now());
+    if (i < 2) {
+      EXPECT_EQ(r.status, 200) << i;
+    } else {
+      EXPECT_EQ(r.code, "rate-limited") << i;
+    }
+  }
+  // Another key is let in: the flood left two pairs, not a full cache.
+  EXPECT_EQ(Send(c, "GET", "/v1/counts?by=role", "", &*world_->monitor, Now()).status, 200);
+  EXPECT_EQ(Send(c, "GET", "/v1/counts?by=role", "", &*world_->monitor, Now()).status, 200);
+}
+
+// A replay is refused even when the first copy was refused for a reason of its own after
+// the signature verified: only a request that was let in is remembered, and a replay of one
+// that was let in is refused before its rate or status is looked at.
+TEST_F(Signatures, AReplayIsRefusedBeforeTheRateLimitIsSpent) {
+  Options o = TestOptions();
+  o.rate_per_second = 0.001;
+  o.rate_burst = 2;
+  RunningServer s(*world_, o);
+  httplib::Client c("127.0.0.1", s.port());
+  httplib::Headers h = SignedHeaders("GET", "/v1/counts?by=role", "", *world_->official, Now());
+  EXPECT_EQ(Send(c, "GET", "/v1/counts?by=role", "", nullptr, 0, h).status, 200);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Send(c, "GET", "/v1/counts?by=role", "", nullptr, 0, h).code, "replayed");
+  }
+  // The replays spent none of the key's tokens: one is left.
+  EXPECT_EQ(Send(c, "GET", "/v1/counts?by=role", "", &*world_->official, Now()).status, 200);
+  EXPECT_EQ(Send(c, "GET", "/v1/counts?by=role", "", &*world_->official, Now()).code,
+            "rate-limited");
+}
+
 }  // namespace
 }  // namespace amanah::server::testing

@@ -189,6 +189,8 @@ Options TestOptions() {
   o.port = 0;
   o.rate_per_second = 10000;
   o.rate_burst = 10000;
+  o.register_per_minute = 10000;
+  o.register_burst = 10000;
   o.threads = 4;
   o.max_connections_per_address = 0;
   return o;

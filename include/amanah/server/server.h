@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -36,12 +37,20 @@ struct Options {
   size_t max_submissions = 10000;
   double rate_per_second = 10;  // token bucket per key, and per address for public routes
   double rate_burst = 50;
+  // Self-registrations (docs/api.md §5.6): a much smaller bucket per client address, and a
+  // cap on the keys that are registered but not yet admitted, registry-wide.
+  double register_per_minute = 1;
+  double register_burst = 5;
+  size_t max_pending = 1000;
   size_t threads = 8;
   // Concurrent connections per client address; 0 for no cap (behind a reverse proxy, where
-  // every connection comes from the proxy's address).
-  size_t max_connections_per_address = 4;
+  // every connection comes from the proxy's address). Unset: DefaultConnectionsPerAddress.
+  std::optional<size_t> max_connections_per_address;
   int io_timeout_seconds = 5;        // each socket read or write
   int request_timeout_seconds = 30;  // one whole request and its answer, per connection
+  // The longest a connection lives, from when a worker takes it: the server closes it after
+  // the answer it is writing when this passes (so at most this plus one request timeout).
+  int connection_lifetime_seconds = 120;
   size_t replay_capacity = 200000;
   // One line per request (docs/api.md §6), without its final newline. Default: stderr.
   std::function<void(std::string_view)> access_log;
@@ -74,6 +83,10 @@ class Server {
   explicit Server(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The per-address connection cap when none is given: half the workers (at least one), and
+// at most 4, so that one address never holds more than half of them.
+size_t DefaultConnectionsPerAddress(size_t threads);
 
 // True for 127.0.0.0/8, ::1 and "localhost".
 bool IsLoopback(std::string_view host);
