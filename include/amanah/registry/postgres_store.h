@@ -21,9 +21,11 @@
 //
 // Withdrawal: the sealed bytes are overwritten (an empty value) in the transaction; since
 // PostgreSQL keeps the old row version in the table's pages (MVCC), after a transaction that
-// withdrew commits the store rewrites the records table (VACUUM FULL records, with a lock
-// timeout) so that no page of the database holds them. What stays elsewhere (WAL, backups,
-// replicas) and what the operator must do: docs/postgres.md.
+// withdrew commits, the store waits (up to 5 s) until no session holds a snapshot older than
+// the withdrawal, then rewrites the records table (VACUUM FULL records, with a lock timeout)
+// so that no page of the database holds them; if it cannot yet, the rewrite stays pending
+// for the next commit and the destructor. What stays elsewhere (WAL, backups, replicas) and
+// what the operator must do: docs/postgres.md.
 //
 // Errors: writes detect a duplicate key (kConflict) or a missing parent (kNotFound) without
 // an SQL error, so the transaction goes on. Any SQL error inside a transaction abandons it
@@ -105,15 +107,20 @@ class PostgresStore : public Store {
 
   Result<std::unique_ptr<pg_internal::Conn>> TakeConn();
   void ReturnConn(std::unique_ptr<pg_internal::Conn> conn);
-  // Rewrites the records table so that withdrawn sealed bytes leave its pages; on failure
-  // (a lock timeout) it stays pending and the next commit or the destructor tries again.
-  void Shred();
+  // Records that transaction `xid` (txid_current()) withdrew a record and committed.
+  void NoteWithdrawal(int64_t xid);
+  // Rewrites the records table so that withdrawn sealed bytes leave its pages, once no
+  // session holds a snapshot older than the last withdrawal (with `wait`, it waits up to 5 s
+  // for them to end; else it only looks). On failure (such a snapshot, a lock timeout) it
+  // stays pending: the next commit and the destructor try again.
+  void Shred(bool wait);
 
   const std::string url_;
   const Options options_;
   std::atomic<bool> shred_pending_{false};
 
   std::mutex mu_;
+  int64_t withdrawal_xid_ = 0;                            // guarded by mu_
   std::vector<std::unique_ptr<pg_internal::Conn>> idle_;  // guarded by mu_
 };
 

@@ -1,5 +1,7 @@
 #include "amanah/registry/postgres_store.h"
 
+#include <chrono>
+#include <thread>
 #include <utility>
 
 #include "store/clear_columns.h"
@@ -487,13 +489,15 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
     AMANAH_RETURN_IF_ERROR(Usable());
     finished_ = true;
     Status status = Guard("commit", [&]() -> Status {
+      // The withdrawing transaction's id: the rewrite must wait for every snapshot older
+      // than it (Shred).
+      if (withdrew_) withdrawal_xid_ = work_->exec("SELECT txid_current()")[0][0].as<int64_t>();
       work_->commit();
       return Status::Ok();
     });
-    if (status.ok() && (withdrew_ || store_->shred_pending_)) {
-      store_->shred_pending_ = true;
-      store_->Shred();
-    }
+    if (status.ok() && withdrew_) store_->NoteWithdrawal(withdrawal_xid_);
+    // After a withdrawal, wait a while for older snapshots; a retry only looks.
+    if (status.ok() && store_->shred_pending_) store_->Shred(/*wait=*/withdrew_);
     return status;
   }
 
@@ -714,6 +718,7 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
   bool finished_ = false;
   bool dead_ = false;
   bool withdrew_ = false;
+  int64_t withdrawal_xid_ = 0;
 };
 
 // A REPEATABLE READ, READ ONLY transaction: one snapshot, taken by its first statement.
@@ -811,7 +816,7 @@ PostgresStore::PostgresStore(std::string url, Options options)
     : url_(std::move(url)), options_(options) {}
 
 PostgresStore::~PostgresStore() {
-  if (shred_pending_) Shred();
+  if (shred_pending_) Shred(/*wait=*/true);
   idle_.clear();
 }
 
@@ -833,18 +838,53 @@ void PostgresStore::ReturnConn(std::unique_ptr<Conn> conn) {
   idle_.push_back(std::move(conn));
 }
 
-void PostgresStore::Shred() {
+void PostgresStore::NoteWithdrawal(int64_t xid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (xid > withdrawal_xid_) withdrawal_xid_ = xid;
+  shred_pending_ = true;
+}
+
+void PostgresStore::Shred(bool wait) {
+  int64_t xid = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    xid = withdrawal_xid_;
+  }
   Result<std::unique_ptr<Conn>> conn = TakeConn();
   if (!conn.ok()) return;
-  Status status = Guard("rewrite the records table", [&]() -> Status {
+  bool done = false;
+  (void)Guard("rewrite the records table", [&]() -> Status {
     pqxx::nontransaction q((*conn)->raw());
+    // VACUUM FULL keeps a deleted row version that a snapshot older than its deletion may
+    // still see, in any database of the cluster. So first wait (a while) until no session
+    // holds a snapshot or a transaction older than the withdrawal; sessions of other roles
+    // are not visible to us (docs/postgres.md §5).
+    const std::string older =
+        "SELECT COUNT(*) FROM pg_stat_activity,"
+        " (SELECT ((" +
+        std::to_string(xid) +
+        " % 4294967296)::text)::xid AS x) w"
+        " WHERE pid <> pg_backend_pid() AND"
+        " ((backend_xmin IS NOT NULL AND age(backend_xmin) >= age(x))"
+        " OR (backend_xid IS NOT NULL AND age(backend_xid) >= age(x)))";
+    bool clear = false;
+    for (int i = 0; i < (wait ? 250 : 1) && !clear; ++i) {
+      clear = q.exec(older)[0][0].as<int64_t>() == 0;
+      if (!clear && wait) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (!clear) return Unavailable("an older snapshot is open");
     // VACUUM FULL takes an exclusive lock on the table: wait for readers a short while only.
     q.exec("SET lock_timeout = 5000");
     q.exec("VACUUM (FULL) records");
     q.exec("SET lock_timeout = " + std::to_string(options_.lock_timeout_ms));
+    done = true;
     return Status::Ok();
   });
-  shred_pending_ = !status.ok();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // A withdrawal noted meanwhile needs a rewrite of its own.
+    if (done && withdrawal_xid_ == xid) shred_pending_ = false;
+  }
   ReturnConn(std::move(conn).value());
 }
 
