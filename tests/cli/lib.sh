@@ -4,6 +4,7 @@
 amanah=$1
 fail=0
 T=$(mktemp -d)
+export AMANAH_HOME=$T/home  # never the real ~/.amanah: tests stay hermetic
 trap 'rm -rf "$T"' EXIT
 OUT=$T/.stdout
 ERR=$T/.stderr

@@ -106,6 +106,10 @@ class FlakyStore final : public registry::Store {
   Result<std::vector<std::string>> Cosignatures(uint64_t size) override {
     return in_.Cosignatures(size);
   }
+  Result<std::vector<uint64_t>> CheckpointSizes() override { return in_.CheckpointSizes(); }
+  Result<std::vector<registry::CosignatureRow>> CosignatureRows(uint64_t size) override {
+    return in_.CosignatureRows(size);
+  }
 
  private:
   registry::Store& in_;
