@@ -33,7 +33,7 @@ printf 'rows\tseconds\tuser\tsys\tmax_rss_kib\n' >"$out/import.tsv"
 for rows in "${sizes[@]}"; do
   T=$(mktemp -d)
   export AMANAH_PASSPHRASE='bench passphrase' AMANAH_OPERATOR_PASSPHRASE='bench operator'
-  export AMANAH_REGISTRY=$T/reg
+  export AMANAH_REGISTRY=$T/reg AMANAH_HOME=$T/home  # never the user's own profile
   q() { "$amanah" "$@" >/dev/null; }
   for i in 1 2 3 4 5; do q key new --role custodian --label "c$i" --out "$T/c$i.key" --kdf test; done
   q key new --role enroller --label bench-enroller --out "$T/e.key" --kdf test
