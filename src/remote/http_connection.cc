@@ -32,7 +32,7 @@ Code CodeOfProblem(const std::string& code, int http_status) {
       {"policy-denied", Code::kPolicyDenied},  {"role-denied", Code::kPolicyDenied},
       {"suspended", Code::kPolicyDenied},      {"unknown-key", Code::kPolicyDenied},
       {"expired", Code::kPolicyDenied},        {"pending", Code::kPolicyDenied},
-      {"method-not-allowed", Code::kInvalidArgument},
+      {"method-not-allowed", Code::kInvalidArgument}, {"too-many-pending", Code::kUnavailable},
       {"unsigned", Code::kPolicyDenied},       {"bad-signature", Code::kVerifyFailed},
       {"expired-signature", Code::kVerifyFailed}, {"replayed", Code::kVerifyFailed},
       {"rate-limited", Code::kUnavailable},    {"unavailable", Code::kUnavailable},
