@@ -17,6 +17,7 @@ cmake -S . -B build-rel -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-rel -j"$(nproc)" --target amanah amanah_test_fixture amanah_loadgen >/dev/null
 B=build-rel
 T=$(mktemp -d)
+export AMANAH_HOME=$T/home  # the load test's own client profile, never ~/.amanah
 server=
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$T"' EXIT
 export AMANAH_PASSPHRASE='load test passphrase'
