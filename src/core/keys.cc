@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "amanah/group.h"
 #include "amanah/utf8.h"
 #include "crockford.h"
 
@@ -290,8 +291,9 @@ Result<PublicKey> ParsePublicKey(std::string_view file_text) {
   }
   AMANAH_ASSIGN_OR_RETURN(std::string_view enc, Field(lines[4], "enc"));
   AMANAH_ASSIGN_OR_RETURN(key.enc, Base64Key(enc));
-  if (crypto_core_ristretto255_is_valid_point(key.enc.data()) != 1 ||
-      sodium_is_zero(key.enc.data(), key.enc.size())) {
+  // group::DecodeElement: canonical (bit 255 included, which libsodium 1.0.18 ignores) and
+  // not the identity.
+  if (!group::DecodeElement(key.enc).ok()) {
     return Malformed("public key file: enc is not a valid ristretto255 element");
   }
   AMANAH_ASSIGN_OR_RETURN(std::string_view fp, Field(lines[5], "fingerprint"));

@@ -150,6 +150,26 @@ TEST(Keys, PublicFileRoundTripsForEveryRole) {
   }
 }
 
+// Bit 255 of a ristretto255 encoding must be 0 (docs/spec.md §1.3: canonical encodings only);
+// libsodium 1.0.18's check ignores it, so the same point would have two files and two
+// fingerprints. The file is otherwise well formed (its fingerprint matches its bytes).
+TEST(Keys, PublicFileRefusesAnEncWithBit255Set) {
+  DeterministicRandom rng = TestRng();
+  auto key = GenerateKey(Role::kOfficial, "desk", rng);
+  ASSERT_TRUE(key.ok());
+  PublicKey twin = key->pub;
+  twin.enc[31] |= 0x80;
+  auto parsed = ParsePublicKey(FormatPublicKey(twin));
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().code(), Code::kMalformed);
+  PublicKey identity = key->pub;
+  identity.enc.fill(0);
+  identity.enc[31] = 0x80;  // the identity, written with bit 255 set
+  auto parsed_identity = ParsePublicKey(FormatPublicKey(identity));
+  ASSERT_FALSE(parsed_identity.ok());
+  EXPECT_EQ(parsed_identity.status().code(), Code::kMalformed);
+}
+
 TEST(Keys, SecretFileRoundTripAndUniformFailures) {
   DeterministicRandom rng = TestRng();
   auto key = GenerateKey(Role::kOfficial, "official", rng);
