@@ -5,6 +5,7 @@
 #include "amanah/registry/memory_store.h"
 #include "amanah/registry/replica.h"
 #include "amanah/registry/rules.h"
+#include "append.h"
 
 namespace amanah::registry {
 namespace {
@@ -24,8 +25,12 @@ Result<std::string> MetaText(StateView& view, const char* key) {
   return AsString(*value);
 }
 
-// The perfect-subtree hashes that appending leaf `index` completes (docs/spec.md §7.1), so
-// that proofs and roots need at most 2·log2(n) stored nodes.
+merkle::SubtreeHashFn NodesOf(StateView& view) {
+  return [&view](uint8_t level, uint64_t index) { return view.LogNode(level, index); };
+}
+
+}  // namespace
+
 Status AppendToTree(Transaction& txn, uint64_t index, ByteView entry_bytes) {
   merkle::Hash node = merkle::LeafHash(entry_bytes);
   AMANAH_RETURN_IF_ERROR(txn.AppendLogEntry(index, entry_bytes));
@@ -38,12 +43,6 @@ Status AppendToTree(Transaction& txn, uint64_t index, ByteView entry_bytes) {
   }
   return Status::Ok();
 }
-
-merkle::SubtreeHashFn NodesOf(StateView& view) {
-  return [&view](uint8_t level, uint64_t index) { return view.LogNode(level, index); };
-}
-
-}  // namespace
 
 Clock& SystemClock() {
   static RealClock clock;

@@ -2,25 +2,9 @@
 
 #include <string>
 
+#include "append.h"
+
 namespace amanah::registry {
-namespace {
-
-// The perfect-subtree hashes that appending leaf `index` completes (docs/spec.md §7.1): the
-// same stored nodes as Registry::SubmitAll writes (registry.cc's AppendToTree).
-Status AppendToTree(Transaction& txn, uint64_t index, ByteView entry_bytes) {
-  merkle::Hash node = merkle::LeafHash(entry_bytes);
-  AMANAH_RETURN_IF_ERROR(txn.AppendLogEntry(index, entry_bytes));
-  AMANAH_RETURN_IF_ERROR(txn.PutLogNode(0, index, node));
-  uint64_t i = index;
-  for (uint8_t level = 1; (i & 1) == 1; ++level, i >>= 1) {
-    AMANAH_ASSIGN_OR_RETURN(merkle::Hash left, txn.LogNode(level - 1, i - 1));
-    node = merkle::NodeHash(left, node);
-    AMANAH_RETURN_IF_ERROR(txn.PutLogNode(level, i >> 1, node));
-  }
-  return Status::Ok();
-}
-
-}  // namespace
 
 Result<std::unique_ptr<SubmitStream>> SubmitStream::Begin(Registry& registry, Time now) {
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, registry.store().Begin());
