@@ -1,6 +1,9 @@
 #include "log_verifier.h"
 
+#include <algorithm>
+
 #include "amanah/note.h"
+#include "batch_verify.h"
 
 namespace amanah::registry {
 namespace {
@@ -22,24 +25,29 @@ Result<std::unique_ptr<LogVerifier>> LogVerifier::Create(const SignedConfig& con
 
 Status LogVerifier::Append(std::span<const Bytes> entries) {
   if (broken_) return InvalidArgument("an earlier entry did not verify");
-  for (const Bytes& bytes : entries) {
-    const uint64_t i = tree_.size();
-    const std::string where = "entry " + std::to_string(i) + ": ";
-    Status s;
-    auto entry = Entry::Parse(bytes);
-    if (!entry.ok()) {
-      s = entry.status();
-    } else {
-      s = CheckEntry(*entry, {}, *txn_, ctx_);
-      if (s.ok()) s = ApplyEntry(*entry, {}, i, *txn_, *txn_);
-      if (s.ok()) s = txn_->AppendLogEntry(i, bytes);  // the rules read the log's size
+  for (size_t start = 0; start < entries.size(); start += kVerifyChunk) {
+    const std::span<const Bytes> chunk =
+        entries.subspan(start, std::min(kVerifyChunk, entries.size() - start));
+    const VerifiedChunk parsed = ParseAndVerify(chunk, *txn_, ctx_.config);
+    for (size_t j = 0; j < chunk.size(); ++j) {
+      const Bytes& bytes = chunk[j];
+      const Result<Entry>& entry = parsed.entries[j];
+      const uint64_t i = tree_.size();
+      Status s;
+      if (!entry.ok()) {
+        s = entry.status();
+      } else {
+        s = CheckEntry(*entry, {}, *txn_, ctx_, parsed.For(j));
+        if (s.ok()) s = ApplyEntry(*entry, {}, i, *txn_, *txn_);
+        if (s.ok()) s = txn_->AppendLogEntry(i, bytes);  // the rules read the log's size
+      }
+      if (!s.ok()) {
+        broken_ = true;
+        return Status(s.code(), "entry " + std::to_string(i) + ": " + s.message());
+      }
+      ctx_.previous_time = entry->time;
+      tree_.Append(merkle::LeafHash(bytes));
     }
-    if (!s.ok()) {
-      broken_ = true;
-      return Status(s.code(), where + s.message());
-    }
-    ctx_.previous_time = entry->time;
-    tree_.Append(merkle::LeafHash(bytes));
   }
   return Status::Ok();
 }

@@ -6,6 +6,7 @@
 #include "amanah/registry/replica.h"
 #include "amanah/registry/rules.h"
 #include "append.h"
+#include "batch_verify.h"
 
 namespace amanah::registry {
 namespace {
@@ -125,11 +126,19 @@ Result<std::vector<uint64_t>> Registry::SubmitAll(std::span<const Submission> su
     AMANAH_ASSIGN_OR_RETURN(ctx, LoadContext(*txn, clock_.Now()));
   }
 
+  // The signatures on both cores first; the rules then run in order on this thread.
+  std::vector<const Entry*> entries;
+  entries.reserve(submissions.size());
+  for (const Submission& s : submissions) entries.push_back(&s.entry);
+  const std::vector<std::optional<VerifiedSignatures>> verified =
+      VerifyBatchSignatures(entries, *txn, ctx.config);
+
   std::vector<uint64_t> indices;
   indices.reserve(submissions.size());
   for (size_t i = 0; i < submissions.size(); ++i, ++index) {
     const Submission& s = submissions[i];
-    Status checked = CheckEntry(s.entry, s.attachment, *txn, ctx);
+    Status checked = CheckEntry(s.entry, s.attachment, *txn, ctx,
+                                verified[i] ? &*verified[i] : nullptr);
     if (checked.ok()) checked = ApplyEntry(s.entry, s.attachment, index, *txn, *txn);
     if (!checked.ok()) {
       if (submissions.size() == 1) return checked;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "append.h"
+#include "batch_verify.h"
 
 namespace amanah::registry {
 
@@ -17,11 +18,20 @@ Result<std::unique_ptr<SubmitStream>> SubmitStream::Begin(Registry& registry, Ti
 
 Result<std::vector<uint64_t>> SubmitStream::Add(std::span<const Submission> batch) {
   if (dead_) return InvalidArgument("an earlier entry of this import was refused");
+  // The batch's signatures on both cores first; the rules then run in order on this thread.
+  std::vector<const Entry*> entries;
+  entries.reserve(batch.size());
+  for (const Submission& s : batch) entries.push_back(&s.entry);
+  const std::vector<std::optional<VerifiedSignatures>> verified =
+      VerifyBatchSignatures(entries, *txn_, ctx_.config);
+
   std::vector<uint64_t> indices;
   indices.reserve(batch.size());
-  for (const Submission& s : batch) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const Submission& s = batch[i];
     const uint64_t position = ++added_;
-    Status checked = CheckEntry(s.entry, s.attachment, *txn_, ctx_);
+    Status checked = CheckEntry(s.entry, s.attachment, *txn_, ctx_,
+                                verified[i] ? &*verified[i] : nullptr);
     if (checked.ok()) checked = ApplyEntry(s.entry, s.attachment, next_index_, *txn_, *txn_);
     if (checked.ok()) checked = AppendToTree(*txn_, next_index_, s.entry.Encode());
     if (!checked.ok()) {

@@ -155,6 +155,22 @@ std::optional<PublicKey> CarriedKey(const Body& body);
 Status VerifyEntry(const Entry& entry, const Body& body, const PublicKey& key,
                    const record::RegistryId& registry_id);
 
+// What a caller vouches for when it verified an entry's signatures itself (for example on
+// several threads, ahead of the rules, src/registry/presign.h): VerifyEntry succeeded for the
+// entry under the key whose Ed25519 key is `sign_key`, over `registry_id`. The rules
+// (CheckEntry) then skip only the two Ed25519 verifications, and only if the key they find for
+// the entry and the registry id they compute are exactly these.
+struct VerifiedSignatures {
+  Key32 sign_key{};
+  record::RegistryId registry_id{};
+};
+
+// VerifyEntry's checks, with the Ed25519 ones skipped when `verified` vouches for exactly this
+// key and registry id (nullptr: none skipped). Same errors, same order.
+Status VerifyEntryUnless(const Entry& entry, const Body& body, const PublicKey& key,
+                         const record::RegistryId& registry_id,
+                         const VerifiedSignatures* verified);
+
 }  // namespace amanah::registry
 
 #endif  // AMANAH_REGISTRY_ENTRY_H_

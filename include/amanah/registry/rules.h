@@ -63,8 +63,15 @@ Result<RegistryContext> LoadContext(StateView& state, std::optional<Time> now);
 // docs/registry.md §4: the common checks (signature, actor, role, status, time) and those of
 // the entry's type. `attachment` is the sealed record of an `enrol`, the sealed partial of an
 // `approve`, empty otherwise (and always MAY be empty when ctx.now is absent).
+//
+// `verified` (optional): the caller vouches that the entry's signature and, for an enrol, its
+// record signature verified under that Ed25519 key and registry id (VerifiedSignatures,
+// entry.h). Every other check still runs, in the same order; the two Ed25519 verifications are
+// skipped only if the key found for the entry (carried, or the state's under entry.actor) has
+// exactly that sign key and the registry id is exactly that one, else they run as without it.
+// The result is the same with or without `verified` whenever the vouching is true.
 Status CheckEntry(const Entry& entry, ByteView attachment, StateView& state,
-                  const RegistryContext& ctx);
+                  const RegistryContext& ctx, const VerifiedSignatures* verified = nullptr);
 
 // docs/registry.md §4, "effect": writes what the entry at `log_index` changes.
 // REQUIRES: CheckEntry(entry, attachment, state, ctx).ok() for this state.

@@ -554,9 +554,19 @@ std::optional<PublicKey> CarriedKey(const Body& body) {
 
 Status VerifyEntry(const Entry& entry, const Body& body, const PublicKey& key,
                    const record::RegistryId& registry_id) {
+  return VerifyEntryUnless(entry, body, key, registry_id, nullptr);
+}
+
+Status VerifyEntryUnless(const Entry& entry, const Body& body, const PublicKey& key,
+                         const record::RegistryId& registry_id,
+                         const VerifiedSignatures* verified) {
   // docs/spec.md §9.1: with another fingerprint there is no key to verify under.
   if (key.FingerprintBytes() != entry.actor) {
     return VerifyFailed("the entry's actor is not the fingerprint of the signer's key");
+  }
+  if (verified != nullptr && verified->sign_key == key.sign &&
+      verified->registry_id == registry_id) {
+    return Status::Ok();  // the caller verified both signatures under exactly these
   }
   AMANAH_RETURN_IF_ERROR(VerifyEntrySignature(entry, key.sign, registry_id));
   // docs/spec.md §9.3: an enrol's record signature, same key and registry id, is part of

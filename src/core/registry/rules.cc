@@ -369,7 +369,7 @@ Result<ActorStatus> ActorStatusAt(const Fingerprint& fingerprint, uint16_t k, Ti
 }
 
 Status CheckEntry(const Entry& entry, ByteView attachment, StateView& state,
-                  const RegistryContext& ctx) {
+                  const RegistryContext& ctx, const VerifiedSignatures* verified) {
   AMANAH_ASSIGN_OR_RETURN(uint64_t size, state.LogSize());
   if (entry.type == EntryType::kInit) {
     if (size != 0) return Conflict("the registry is already initialised");
@@ -397,7 +397,7 @@ Status CheckEntry(const Entry& entry, ByteView attachment, StateView& state,
   }
   // docs/spec.md §9.4: the fingerprint, the signature, an enrol's record signature.
   const record::RegistryId registry_id = config->config.Id();
-  AMANAH_RETURN_IF_ERROR(VerifyEntry(entry, body, *key, registry_id));
+  AMANAH_RETURN_IF_ERROR(VerifyEntryUnless(entry, body, *key, registry_id, verified));
 
   if (ctx.previous_time && entry.time < *ctx.previous_time - kMaxSkewSeconds) {
     return InvalidArgument("the entry's time is more than 5 minutes before the previous entry");
