@@ -156,7 +156,7 @@ Status VerifyEntry(const Entry& entry, const Body& body, const PublicKey& key,
                    const record::RegistryId& registry_id);
 
 // What a caller vouches for when it verified an entry's signatures itself (for example on
-// several threads, ahead of the rules, src/registry/presign.h): VerifyEntry succeeded for the
+// several threads, ahead of the rules, src/registry/batch_verify.h): VerifyEntry succeeded for the
 // entry under the key whose Ed25519 key is `sign_key`, over `registry_id`. The rules
 // (CheckEntry) then skip only the two Ed25519 verifications, and only if the key they find for
 // the entry and the registry id they compute are exactly these.
