@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <memory>
 #include <thread>
 
 namespace amanah::registry {
@@ -17,103 +18,187 @@ struct Job {
   record::RegistryId registry_id;
 };
 
-}  // namespace
-
-void ParallelFor(size_t n, size_t threads, const std::function<void(size_t)>& fn) {
-  if (threads <= 1 || n <= kBlock) {
-    for (size_t i = 0; i < n; ++i) fn(i);
-    return;
+// Finds, in log order and on one thread, the key and registry id each entry must verify
+// under, across the calls of one batch or one replay: the key an entry carries (init,
+// register-actor), else one carried or named (init's custodians) by an earlier entry, else
+// the actor's in the state. A fingerprint determines its key (docs/spec.md §3.3), so a key
+// found here is the one CheckEntry will find; CheckEntry compares them before it skips.
+class KeyFinder {
+ public:
+  explicit KeyFinder(const std::optional<SignedConfig>& config) {
+    if (config) registry_id_ = config->config.Id();
   }
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (;;) {
-      const size_t begin = next.fetch_add(kBlock);
-      if (begin >= n) return;
-      const size_t end = std::min(n, begin + kBlock);
-      for (size_t i = begin; i < end; ++i) fn(i);
+
+  // The jobs for entries (nullptr: did not parse), which follow every entry given before.
+  std::vector<Job> Find(std::span<const Entry* const> entries, StateView& state) {
+    std::vector<Job> jobs;
+    jobs.reserve(entries.size());
+    for (size_t i = 0; i < entries.size(); ++i) {
+      const Entry* entry = entries[i];
+      if (entry == nullptr) continue;
+      if (entry->type == EntryType::kInit || entry->type == EntryType::kRegisterActor) {
+        auto body = ReadBody(*entry);
+        if (!body.ok()) continue;
+        const PublicKey key = *CarriedKey(*body);
+        std::optional<record::RegistryId> id = registry_id_;
+        if (const auto* init = std::get_if<InitBody>(&*body)) {
+          auto parsed = ParseConfigFile(AsString(init->config_file));
+          if (!parsed.ok()) continue;
+          id = parsed->config.Id();  // an init is verified over its own config's id
+          if (!registry_id_) registry_id_ = id;
+          for (const PublicKey& custodian : parsed->config.custodians) {
+            carried_.emplace(custodian.FingerprintBytes(), custodian);
+          }
+        }
+        carried_.emplace(key.FingerprintBytes(), key);
+        if (id) jobs.push_back({i, key, *id});
+        continue;
+      }
+      if (!registry_id_) continue;
+      std::optional<PublicKey> key;
+      if (auto found = carried_.find(entry->actor); found != carried_.end()) {
+        key = found->second;
+      } else if (auto cached = from_state_.find(entry->actor); cached != from_state_.end()) {
+        key = cached->second;
+      } else {
+        auto actor = state.FindActor(entry->actor);
+        if (actor.ok() && *actor) key = (*actor)->key;
+        // Not found now: if a later entry carries it, carried_ is looked at first. A read
+        // error: CheckEntry meets it too.
+        from_state_.emplace(entry->actor, key);
+      }
+      if (key) jobs.push_back({i, *key, *registry_id_});
     }
-  };
-  std::vector<std::thread> helpers;
-  const size_t extra = std::min(threads, (n + kBlock - 1) / kBlock) - 1;
-  helpers.reserve(extra);
-  for (size_t t = 0; t < extra; ++t) helpers.emplace_back(work);
-  work();
-  for (std::thread& t : helpers) t.join();
+    return jobs;
+  }
+
+ private:
+  std::optional<record::RegistryId> registry_id_;
+  std::map<Fingerprint, PublicKey> carried_;
+  std::map<Fingerprint, std::optional<PublicKey>> from_state_;
+};
+
+// The Ed25519 verifications of a batch (VerifyEntry, exactly CheckEntry's), claimed a block at
+// a time by any number of threads through Work().
+class Verification {
+ public:
+  Verification(std::span<const Entry* const> entries, std::vector<Job> jobs)
+      : entries_(entries), jobs_(std::move(jobs)), verified_(entries.size()) {}
+
+  void Work() {
+    for (;;) {
+      const size_t begin = next_.fetch_add(kBlock);
+      if (begin >= jobs_.size()) return;
+      const size_t end = std::min(jobs_.size(), begin + kBlock);
+      for (size_t j = begin; j < end; ++j) Verify(jobs_[j]);
+    }
+  }
+  // No block is claimed after this (those claimed are finished by their threads).
+  void Stop() { next_.store(jobs_.size()); }
+
+  // Runs Work() on `threads` threads (the caller's included) and returns when all are done.
+  void Run(size_t threads) {
+    const size_t extra =
+        std::min(threads, std::max<size_t>(1, (jobs_.size() + kBlock - 1) / kBlock)) - 1;
+    std::vector<std::thread> helpers;
+    for (size_t t = 0; t < extra; ++t) helpers.emplace_back([this] { Work(); });
+    Work();
+    for (std::thread& t : helpers) t.join();
+  }
+
+  const VerifiedSignatures* For(size_t i) const {
+    return verified_[i] ? &*verified_[i] : nullptr;
+  }
+  std::vector<std::optional<VerifiedSignatures>> Take() { return std::move(verified_); }
+
+ private:
+  void Verify(const Job& job) {
+    const Entry& entry = *entries_[job.index];
+    auto body = ReadBody(entry);
+    if (!body.ok()) return;
+    if (VerifyEntry(entry, *body, job.key, job.registry_id).ok()) {
+      verified_[job.index] = VerifiedSignatures{job.key.sign, job.registry_id};
+    }
+  }
+
+  std::span<const Entry* const> entries_;
+  std::vector<Job> jobs_;
+  std::vector<std::optional<VerifiedSignatures>> verified_;  // one slot per entry
+  std::atomic<size_t> next_{0};
+};
+
+// One chunk of a replayed log: its entries parsed, and their signatures' verification.
+struct Chunk {
+  std::span<const Bytes> bytes;
+  std::vector<Result<Entry>> entries;
+  std::vector<const Entry*> parsed;  // into entries; nullptr for one that did not parse
+  std::unique_ptr<Verification> verification;
+};
+
+std::unique_ptr<Chunk> Prepare(std::span<const Bytes> bytes, KeyFinder& keys,
+                               StateView& state) {
+  auto c = std::make_unique<Chunk>();
+  c->bytes = bytes;
+  c->entries.reserve(bytes.size());
+  for (const Bytes& b : bytes) c->entries.push_back(Entry::Parse(b));
+  c->parsed.reserve(bytes.size());
+  for (const Result<Entry>& e : c->entries) c->parsed.push_back(e.ok() ? &*e : nullptr);
+  c->verification = std::make_unique<Verification>(c->parsed, keys.Find(c->parsed, state));
+  return c;
 }
+
+}  // namespace
 
 std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
     std::span<const Entry* const> entries, StateView& state,
     const std::optional<SignedConfig>& config, size_t threads) {
-  std::vector<std::optional<VerifiedSignatures>> verified(entries.size());
-  if (entries.size() < 2) return verified;  // nothing to share: CheckEntry verifies it
-
-  // On the caller's thread, in log order: each entry's key and registry id. A fingerprint
-  // determines its key (docs/spec.md §3.3), so a key found here is the one CheckEntry will
-  // find; CheckEntry compares them anyway before it skips anything.
-  std::optional<record::RegistryId> registry_id;
-  if (config) registry_id = config->config.Id();
-  std::map<Fingerprint, PublicKey> in_batch;
-  std::map<Fingerprint, std::optional<PublicKey>> from_state;
-  std::vector<Job> jobs;
-  jobs.reserve(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i) {
-    const Entry* entry = entries[i];
-    if (entry == nullptr) continue;
-    if (entry->type == EntryType::kInit || entry->type == EntryType::kRegisterActor) {
-      auto body = ReadBody(*entry);
-      if (!body.ok()) continue;
-      const PublicKey key = *CarriedKey(*body);
-      std::optional<record::RegistryId> id = registry_id;
-      if (const auto* init = std::get_if<InitBody>(&*body)) {
-        auto parsed = ParseConfigFile(AsString(init->config_file));
-        if (!parsed.ok()) continue;
-        id = parsed->config.Id();
-        if (!registry_id) registry_id = id;
-        for (const PublicKey& custodian : parsed->config.custodians) {
-          in_batch.emplace(custodian.FingerprintBytes(), custodian);
-        }
-      }
-      in_batch.emplace(key.FingerprintBytes(), key);
-      if (id) jobs.push_back({i, key, *id});
-      continue;
-    }
-    if (!registry_id) continue;
-    std::optional<PublicKey> key;
-    if (auto found = in_batch.find(entry->actor); found != in_batch.end()) {
-      key = found->second;
-    } else if (auto cached = from_state.find(entry->actor); cached != from_state.end()) {
-      key = cached->second;
-    } else {
-      auto actor = state.FindActor(entry->actor);
-      if (actor.ok() && *actor) key = (*actor)->key;
-      from_state.emplace(entry->actor, key);  // a read error: CheckEntry will meet it too
-    }
-    if (key) jobs.push_back({i, *key, *registry_id});
+  if (entries.size() < 2) {
+    return std::vector<std::optional<VerifiedSignatures>>(entries.size());  // CheckEntry does it
   }
-
-  // On `threads` threads: the Ed25519 verifications (VerifyEntry, exactly CheckEntry's).
-  ParallelFor(jobs.size(), threads, [&](size_t j) {
-    const Job& job = jobs[j];
-    const Entry& entry = *entries[job.index];
-    auto body = ReadBody(entry);
-    if (!body.ok()) return;
-    if (VerifyEntry(entry, *body, job.key, job.registry_id).ok()) {
-      verified[job.index] = VerifiedSignatures{job.key.sign, job.registry_id};
-    }
-  });
-  return verified;
+  KeyFinder keys(config);
+  Verification verification(entries, keys.Find(entries, state));
+  verification.Run(threads);
+  return verification.Take();
 }
 
-VerifiedChunk ParseAndVerify(std::span<const Bytes> chunk, StateView& state,
-                             const std::optional<SignedConfig>& config) {
-  VerifiedChunk out;
-  out.entries.reserve(chunk.size());
-  for (const Bytes& bytes : chunk) out.entries.push_back(Entry::Parse(bytes));
-  std::vector<const Entry*> parsed;
-  parsed.reserve(chunk.size());
-  for (const Result<Entry>& entry : out.entries) parsed.push_back(entry.ok() ? &*entry : nullptr);
-  out.verified = VerifyBatchSignatures(parsed, state, config);
-  return out;
+Status ReplayVerified(
+    std::span<const Bytes> log, StateView& state, const std::optional<SignedConfig>& config,
+    size_t chunk,
+    const std::function<Status(const Bytes&, const Result<Entry>&, const VerifiedSignatures*)>&
+        replay) {
+  if (log.empty()) return Status::Ok();
+  chunk = std::max<size_t>(1, chunk);
+  KeyFinder keys(config);
+  auto slice = [&](size_t start) {
+    return log.subspan(start, std::min(chunk, log.size() - start));
+  };
+  std::unique_ptr<Chunk> current = Prepare(slice(0), keys, state);
+  current->verification->Run(kVerifyThreads);
+  for (size_t start = 0; start < log.size(); start += chunk) {
+    // The next chunk's keys are found before this one changes the state; its signatures are
+    // verified by a second thread while this one replays, then by both.
+    std::unique_ptr<Chunk> next;
+    std::thread helper;
+    if (start + chunk < log.size()) {
+      next = Prepare(slice(start + chunk), keys, state);
+      helper = std::thread([v = next->verification.get()] { v->Work(); });
+    }
+    Status s;
+    for (size_t j = 0; j < current->bytes.size() && s.ok(); ++j) {
+      s = replay(current->bytes[j], current->entries[j], current->verification->For(j));
+    }
+    if (next) {
+      if (s.ok()) {
+        next->verification->Work();
+      } else {
+        next->verification->Stop();
+      }
+      helper.join();
+    }
+    if (!s.ok()) return s;
+    current = std::move(next);
+  }
+  return Status::Ok();
 }
 
 }  // namespace amanah::registry

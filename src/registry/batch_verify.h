@@ -32,11 +32,6 @@ inline constexpr size_t kVerifyThreads = 2;
 // its memory stays bounded whatever the length of the log.
 inline constexpr size_t kVerifyChunk = 4096;
 
-// Calls fn(i) for every i in [0, n) on `threads` threads (the caller's and threads − 1 more),
-// in blocks claimed in turn; returns when all are done. fn must be safe to call concurrently
-// for distinct i. With threads <= 1 or n small, runs everything on the caller's thread.
-void ParallelFor(size_t n, size_t threads, const std::function<void(size_t)>& fn);
-
 // For entries[i], in log order (nullptr for one that did not parse), the VerifiedSignatures
 // to pass to CheckEntry, or nullopt. The key of entry i is the one it carries (init,
 // register-actor), else one carried or named (init's custodians) by an earlier entry of the
@@ -47,17 +42,19 @@ std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
     std::span<const Entry* const> entries, StateView& state,
     const std::optional<SignedConfig>& config, size_t threads = kVerifyThreads);
 
-// A chunk of a log being replayed (LogVerifier, Replica): each entry parsed (Entry::Parse)
-// and the signatures of those that parse verified by VerifyBatchSignatures.
-struct VerifiedChunk {
-  std::vector<Result<Entry>> entries;
-  std::vector<std::optional<VerifiedSignatures>> verified;
-
-  // What to pass CheckEntry for entry i.
-  const VerifiedSignatures* For(size_t i) const { return verified[i] ? &*verified[i] : nullptr; }
-};
-VerifiedChunk ParseAndVerify(std::span<const Bytes> chunk, StateView& state,
-                             const std::optional<SignedConfig>& config);
+// Replays a log's entries in order on the caller's thread, `chunk` entries at a time, with
+// the signatures of chunk c+1 verified on both cores while this thread replays chunk c (it
+// joins that work when it is done): replay(bytes, entry, verified) is called for every entry
+// in order (entry: Entry::Parse's result; verified: what to pass CheckEntry, or nullptr) and
+// the first error it returns stops the replay and is returned. The keys of chunk c+1 are
+// found (on this thread) before chunk c is replayed: in `state` as it is then, or carried by
+// an earlier entry of the call (a fingerprint determines its key, and CheckEntry compares
+// them anyway). Memory: two chunks of parsed entries, whatever the length of the log.
+Status ReplayVerified(
+    std::span<const Bytes> log, StateView& state, const std::optional<SignedConfig>& config,
+    size_t chunk,
+    const std::function<Status(const Bytes&, const Result<Entry>&, const VerifiedSignatures*)>&
+        replay);
 
 }  // namespace amanah::registry
 

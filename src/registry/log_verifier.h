@@ -2,7 +2,8 @@
 // rules replayed from entry 0 with public material only, the tree root against a signed
 // checkpoint), kept between calls, so that a verifier that has checked a log of n entries
 // pays only for the entries after n when the log grows. VerifyLog(config, entries, cp) is
-// LogVerifier(config), Append(entries), Check(cp).
+// LogVerifier(config), Append(entries), Check(cp). It is a Replica (replica.h: the same
+// replay, signatures on both cores a chunk ahead) that refuses to go on after a failure.
 //
 // Thread safety: one LogVerifier per thread (it holds a replay transaction).
 #ifndef AMANAH_REGISTRY_LOG_VERIFIER_H_
@@ -12,10 +13,8 @@
 #include <span>
 #include <string>
 
-#include "amanah/merkle.h"
-#include "amanah/registry/memory_store.h"
 #include "amanah/registry/registry.h"
-#include "amanah/registry/rules.h"
+#include "amanah/registry/replica.h"
 
 namespace amanah::registry {
 
@@ -32,15 +31,12 @@ class LogVerifier {
   // appended so far (origin and log key from entry 0).
   Result<VerifyReport> Check(const std::string& signed_checkpoint);
 
-  uint64_t size() const { return tree_.size(); }
+  uint64_t size() const { return replica_.size(); }
 
  private:
-  LogVerifier() = default;
+  explicit LogVerifier(const SignedConfig& config) : replica_(config) {}
 
-  MemoryStore replay_;
-  std::unique_ptr<Transaction> txn_;
-  RegistryContext ctx_;
-  merkle::CompactRange tree_;
+  Replica replica_;
   bool broken_ = false;
 };
 

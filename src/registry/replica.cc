@@ -29,31 +29,28 @@ Status Replica::Append(std::span<const Bytes> entries) {
   RegistryContext ctx = ctx_;
   merkle::CompactRange tree = tree_;
   uint64_t i = size_;
-  for (size_t start = 0; start < entries.size(); start += kVerifyChunk) {
-    // A chunk's signatures on both cores first; the rules then run in order on this thread.
-    const std::span<const Bytes> chunk =
-        entries.subspan(start, std::min(kVerifyChunk, entries.size() - start));
-    const VerifiedChunk parsed = ParseAndVerify(chunk, *txn, ctx.config);
-    for (size_t j = 0; j < chunk.size(); ++j) {
-      const Bytes& bytes = chunk[j];
-      const Result<Entry>& entry = parsed.entries[j];
-      const std::string where = "entry " + std::to_string(i) + ": ";
-      if (!entry.ok()) return Status(entry.status().code(), where + entry.status().message());
-      Status s = CheckEntry(*entry, {}, *txn, ctx, parsed.For(j));
-      if (s.ok()) s = ApplyEntry(*entry, {}, i, *txn, *txn);
-      if (s.ok()) s = txn->AppendLogEntry(i, bytes);  // the rules read the log's size
-      if (!s.ok()) return Status(s.code(), where + s.message());
-      if (i == 0) {
-        // From now on the rules read the config that entry 0 carries.
-        AMANAH_ASSIGN_OR_RETURN(std::optional<Bytes> config, txn->GetMeta(kMetaConfig));
-        if (!config) return Internal("entry 0 kept no config");
-        AMANAH_ASSIGN_OR_RETURN(ctx.config, ParseConfigFile(AsString(*config)));
-      }
-      ctx.previous_time = entry->time;
-      tree.Append(merkle::LeafHash(bytes));
-      ++i;
-    }
-  }
+  // The signatures on both cores, a chunk ahead; the rules in order on this thread.
+  AMANAH_RETURN_IF_ERROR(ReplayVerified(
+      entries, *txn, ctx.config, kVerifyChunk,
+      [&](const Bytes& bytes, const Result<Entry>& entry,
+          const VerifiedSignatures* verified) -> Status {
+        const std::string where = "entry " + std::to_string(i) + ": ";
+        if (!entry.ok()) return Status(entry.status().code(), where + entry.status().message());
+        Status s = CheckEntry(*entry, {}, *txn, ctx, verified);
+        if (s.ok()) s = ApplyEntry(*entry, {}, i, *txn, *txn);
+        if (s.ok()) s = txn->AppendLogEntry(i, bytes);  // the rules read the log's size
+        if (!s.ok()) return Status(s.code(), where + s.message());
+        if (i == 0) {
+          // From now on the rules read the config that entry 0 carries.
+          AMANAH_ASSIGN_OR_RETURN(std::optional<Bytes> config, txn->GetMeta(kMetaConfig));
+          if (!config) return Internal("entry 0 kept no config");
+          AMANAH_ASSIGN_OR_RETURN(ctx.config, ParseConfigFile(AsString(*config)));
+        }
+        ctx.previous_time = entry->time;
+        tree.Append(merkle::LeafHash(bytes));
+        ++i;
+        return Status::Ok();
+      }));
   AMANAH_RETURN_IF_ERROR(txn->Commit());
   ctx_ = std::move(ctx);
   tree_ = std::move(tree);
