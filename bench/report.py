@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """Writes docs/performance.md from one run of scripts/bench.sh.
 
-usage: report.py BENCH_JSON IMPORT_TSV OUT_MD COMMAND
+usage: report.py BENCH_JSON IMPORT_TSV OUT_MD COMMAND [LOAD_JSON]
+
+LOAD_JSON is what `scripts/loadtest.sh --out` wrote (the server under wrk on loopback); when
+it is not given or does not exist, the server's rows say "not measured in this run".
 
 Every ratio divides a figure by the libsodium work it cannot avoid, measured in the same
 run (BM_Primitive_*), so that a noisy shared machine moves both sides together. The prose
@@ -56,8 +59,39 @@ def cpu_s(b):
     return seconds(b, "cpu_time")
 
 
+def server_rows(w, load_json, verify):
+    """The server under load (scripts/loadtest.sh --out): one row per phase."""
+    if not load_json or not os.path.exists(load_json):
+        w("| `amanah serve` on loopback: signed reads and durable signed writes "
+          "(`bash scripts/loadtest.sh`) | not measured in this run | | | | | requests/s and p99 "
+          "latency | |")
+        return
+    with open(load_json) as f:
+        load = json.load(f)
+    # What the server cannot avoid per request: the request's Ed25519 signature (every signed
+    # route), and for a write also the entry's own signature.
+    sigs = {"reads": 1, "writes": 2}
+    for ph in load["phases"]:
+        n = ph["requests"]
+        c = ph["server_cpu_seconds"] / n if n else 0
+        k = sigs.get(ph["phase"], 1)
+        u = k * verify
+        errors = f"{ph['non_2xx']:,} non-2xx, {ph['socket_errors']:,} socket errors"
+        w(f"| `amanah serve` on loopback, {ph['title']}: {load['connections']} connections, "
+          f"{load['server_threads']} server threads, {load['seconds_per_phase']} s "
+          f"(`{load['command']}`: `{ph['command']}`) | {ph['requests_per_second']:,.0f} "
+          f"requests/s; p50 {ph['p50_ms']:,.2f} ms, p99 {ph['p99_ms']:,.2f} ms; {errors} | "
+          f"{us(c)} per request (server process) | {k} verify = {us(u)} | {c / u:.2f}× | | "
+          f"requests/s and p99 latency (no figure set) | measured |")
+    w(f"| load test: machine during the run | load average "
+      f"{', '.join(f'{x:.2f}' for x in load['load_avg_before'])} before, "
+      f"{', '.join(f'{x:.2f}' for x in load['load_avg_after'])} after, {load['cores']} cores; "
+      f"wrk and the server on the same cores | | | | | (context) | |")
+
+
 def main():
     bench_json, import_tsv, out_md, command = sys.argv[1:5]
+    load_json = sys.argv[5] if len(sys.argv) > 5 else None
     ctx, b = load(bench_json)
     prim = {}
     for key, name in (("var", "BM_Primitive_VarBaseMult"), ("fixed", "BM_Primitive_FixedBaseMult"),
@@ -224,6 +258,7 @@ def main():
         w(f"| counts by role on SQLite (`Registry::Counts`) | {cells} | | | ×{flat:.1f} CPU from "
           f"{int(counts[0][0]):,} to {int(counts[-1][0]):,} records | | flat in records | "
           f"{verdict(flat <= 2)} |")
+    server_rows(w, load_json, verify)
     w("")
 
     analysis = os.path.join(os.path.dirname(os.path.abspath(__file__)), "analysis.md")

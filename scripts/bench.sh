@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds Release, runs the benchmark suite (bench/) and the CSV import through the real
-# `amanah` command, and regenerates docs/performance.md from what this run measured.
+# Builds Release, runs the benchmark suite (bench/), the CSV import through the real
+# `amanah` command and a short load test of `amanah serve` on loopback (scripts/loadtest.sh,
+# 10 s per phase, 16 connections), and regenerates docs/performance.md from what this run
+# measured.
 #
 #   bash scripts/bench.sh          10k and 100k-row imports, 10k and 100k-record counts
 #   bash scripts/bench.sh --full   adds the 1,000,000-row import and 1,000,000-record counts
@@ -14,7 +16,7 @@ full=0
 bash scripts/setup.sh
 build=build-bench
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j2 --target amanah_bench amanah
+cmake --build "$build" -j2 --target amanah_bench amanah amanah_test_fixture amanah_loadgen
 out=$build/results
 rm -rf "$out"
 mkdir -p "$out"
@@ -64,6 +66,12 @@ PY
   rm -rf "$T"
 done
 
+# --- the server under load, on loopback only, bounded in time ---------------------------------
+# A failed load test does not throw away the rest of the run: the report then says the
+# server was not measured.
+AMANAH_LOADTEST_BUILD=$build bash scripts/loadtest.sh 10 16 --out "$out/load.json" \
+  || echo "bench: the load test failed; docs/performance.md will say so" >&2
+
 python3 bench/report.py "$out/bench.json" "$out/import.tsv" docs/performance.md \
-  "bash scripts/bench.sh$([ $full = 1 ] && echo ' --full')"
+  "bash scripts/bench.sh$([ $full = 1 ] && echo ' --full')" "$out/load.json"
 echo "bench: wrote docs/performance.md"

@@ -1,11 +1,19 @@
 #include "group_commit.h"
 
+#include <cstddef>
 #include <vector>
 
 namespace amanah::registry {
 
 Result<uint64_t> GroupCommitter::Submit(const Submission& submission) {
-  Waiter me{&submission, std::nullopt};
+  AMANAH_ASSIGN_OR_RETURN(std::vector<uint64_t> indices,
+                          SubmitAll(std::span<const Submission>(&submission, 1)));
+  return indices.at(0);
+}
+
+Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submission> submissions) {
+  if (submissions.empty()) return InvalidArgument("nothing to submit");
+  Waiter me{submissions, std::nullopt};
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&me);
   for (;;) {
@@ -13,36 +21,56 @@ Result<uint64_t> GroupCommitter::Submit(const Submission& submission) {
     if (!leading_) break;
     done_.wait(lock);
   }
-  // Lead: commit everything queued (this caller's entry is among it), until the queue is
+  // Lead: commit everything queued (this caller's entries are among it), until the queue is
   // empty, so that those who queued during a commit are not left waiting for a new leader.
   leading_ = true;
   while (!queue_.empty()) {
     std::vector<Waiter*> batch;
-    while (!queue_.empty() && batch.size() < max_batch_) {
+    size_t entries = 0;
+    while (!queue_.empty() &&
+           (batch.empty() || entries + queue_.front()->submissions.size() <= max_batch_)) {
+      entries += queue_.front()->submissions.size();
       batch.push_back(queue_.front());
       queue_.pop_front();
     }
     lock.unlock();
-    std::vector<Submission> subs;
-    subs.reserve(batch.size());
-    for (Waiter* w : batch) subs.push_back(*w->submission);
-    Result<std::vector<uint64_t>> indices = registry_.SubmitAll(subs);
-    std::vector<Result<uint64_t>> results;
-    results.reserve(batch.size());
-    if (indices.ok()) {
-      for (uint64_t i : *indices) results.emplace_back(i);
-    } else {
-      // One refused entry (or a store error) fails the whole transaction: retry each alone,
-      // in the same order, so every caller gets its own answer.
-      for (Waiter* w : batch) results.push_back(registry_.Submit(*w->submission));
-    }
+    std::vector<Answer> answers;
+    answers.reserve(batch.size());
+    Commit(batch, answers);
     lock.lock();
-    for (size_t i = 0; i < batch.size(); ++i) batch[i]->result.emplace(std::move(results[i]));
+    for (size_t i = 0; i < batch.size(); ++i) batch[i]->result.emplace(std::move(answers[i]));
     done_.notify_all();
   }
   leading_ = false;
   done_.notify_all();
   return std::move(*me.result);
+}
+
+void GroupCommitter::Commit(std::span<Waiter* const> batch, std::vector<Answer>& answers) {
+  if (batch.size() == 1) {
+    answers.push_back(registry_.SubmitAll(batch[0]->submissions));
+    return;
+  }
+  std::vector<Submission> subs;
+  for (const Waiter* w : batch) {
+    subs.insert(subs.end(), w->submissions.begin(), w->submissions.end());
+  }
+  Answer indices = registry_.SubmitAll(subs);
+  if (indices.ok()) {
+    auto next = indices->begin();
+    for (const Waiter* w : batch) {
+      const auto n = static_cast<std::ptrdiff_t>(w->submissions.size());
+      answers.emplace_back(std::vector<uint64_t>(next, next + n));
+      next += n;
+    }
+    return;
+  }
+  // Something in the batch was refused (or the store failed), and SubmitAll wrote nothing:
+  // commit each half in turn, so a refusal costs a few transactions (about 2·log2 of the
+  // batch's callers) rather than one per caller, and each caller's answer is its own.
+  const size_t half = batch.size() / 2;
+  Commit(batch.first(half), answers);
+  Commit(batch.subspan(half), answers);
 }
 
 }  // namespace amanah::registry

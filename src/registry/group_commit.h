@@ -1,15 +1,20 @@
-// Group commit for log appends: concurrent Submit calls share one durable transaction.
+// Group commit for log appends: concurrent callers share one durable transaction.
 //
 // A durable append costs an fsync, and a disk does a few hundred to a few thousand of those a
 // second whatever the size of the transaction. Callers that submit at the same time are
 // gathered into one Registry::SubmitAll: the first caller to find no commit running leads it
-// for everyone queued, the others wait for its result. Each caller still gets its own answer:
-// if the batch fails (SubmitAll is all or nothing), the leader submits that batch's entries
-// one by one, so an entry the rules refuse never takes the others down with it, and each gets
-// the error it would have had alone. Entries keep the order in which callers queued them.
+// for everyone queued, the others wait for its result. A caller submits one entry (Submit) or
+// several that stand or fall together (SubmitAll, as one POST /v1/entries). Each caller still
+// gets its own answer: if the batch fails (SubmitAll is all or nothing), the leader splits it
+// in two halves of callers and commits each in turn, down to single callers, so entries the
+// rules refuse never take the others down with them, and each caller gets the answer
+// Registry::SubmitAll of its own entries would give at that point of the log. Callers keep
+// the order in which they queued.
 //
-// Thread safety: Submit may be called from any number of threads. The GroupCommitter must
-// be the only writer of its Registry while it is in use, and outlive every Submit call.
+// Thread safety: Submit and SubmitAll may be called from any number of threads. The
+// GroupCommitter must outlive every call. Other writers of the registry (or other processes
+// on the same database) may commit between two of its transactions; each transaction checks
+// its entries against the log as it finds it.
 #ifndef AMANAH_REGISTRY_GROUP_COMMIT_H_
 #define AMANAH_REGISTRY_GROUP_COMMIT_H_
 
@@ -17,6 +22,8 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <span>
+#include <vector>
 
 #include "amanah/registry/registry.h"
 
@@ -24,7 +31,8 @@ namespace amanah::registry {
 
 class GroupCommitter {
  public:
-  // `max_batch`: at most this many entries per transaction.
+  // `max_batch`: at most this many entries per transaction (a single caller with more
+  // entries has a transaction of its own).
   explicit GroupCommitter(Registry& registry, size_t max_batch = 4096)
       : registry_(registry), max_batch_(max_batch) {}
   GroupCommitter(const GroupCommitter&) = delete;
@@ -32,12 +40,20 @@ class GroupCommitter {
 
   // As Registry::Submit: the entry's log index once it is durable, or why it was refused.
   Result<uint64_t> Submit(const Submission& submission);
+  // As Registry::SubmitAll (without progress): all or nothing, the entries' log indices once
+  // the transaction holding them is durable, or why they were refused (positions in the
+  // error are within `submissions`).
+  Result<std::vector<uint64_t>> SubmitAll(std::span<const Submission> submissions);
 
  private:
   struct Waiter {
-    const Submission* submission;
-    std::optional<Result<uint64_t>> result;
+    std::span<const Submission> submissions;
+    std::optional<Result<std::vector<uint64_t>>> result;  // guarded by mu_
   };
+  using Answer = Result<std::vector<uint64_t>>;
+  // Commits `batch` (callers in queue order), splitting it until each part commits or is
+  // one caller's; appends each caller's answer to `answers`, in order. Called without mu_.
+  void Commit(std::span<Waiter* const> batch, std::vector<Answer>& answers);
 
   Registry& registry_;
   const size_t max_batch_;

@@ -24,6 +24,7 @@
 #include "amanah/registry/entry.h"
 #include "amanah/registry/rules.h"
 #include "amanah/utf8.h"
+#include "../registry/group_commit.h"
 
 namespace amanah::server {
 namespace {
@@ -277,6 +278,14 @@ struct Api::State {
   bool pending_scanned = false;            // guarded by register_mu
   std::set<Fingerprint> pending;           // guarded by register_mu
 
+  // POST /v1/entries: concurrent requests share one durable transaction (each still all or
+  // nothing, with its own answer), and one checkpoint is signed per commit, not per request:
+  // the newest this server signed is kept and handed to every request it covers.
+  registry::GroupCommitter committer;
+  std::mutex checkpoint_mu;
+  uint64_t checkpoint_size = 0;  // guarded by checkpoint_mu: 0 for none yet
+  std::string checkpoint_note;   // guarded by checkpoint_mu
+
   using Handler = HttpResponse (State::*)(Call&);
   struct Route {
     std::string_view method;
@@ -323,7 +332,8 @@ struct Api::State {
         options(o),
         replay(o.replay_capacity, ReplayPerKey(o)),
         limiter(o.rate_per_second, o.rate_burst, 100000),
-        registrations(o.register_per_minute / 60.0, o.register_burst, 100000) {}
+        registrations(o.register_per_minute / 60.0, o.register_burst, 100000),
+        committer(r) {}
 
   // The most live pairs one key may hold in the replay cache: what its rate limit lets in
   // over one window (a client that signs with its clock in step holds each pair for one
@@ -787,7 +797,7 @@ struct Api::State {
                        "have admitted or suspended some");
       }
     }
-    auto indices = reg.SubmitAll(*submissions);
+    auto indices = committer.SubmitAll(*submissions);
     if (!indices.ok()) return FromStatus(indices.status());
     if (registering.owns_lock()) {
       pending.insert(call.caller->fingerprint);
@@ -795,10 +805,7 @@ struct Api::State {
     }
     json list = json::array();
     for (uint64_t i : *indices) list.push_back(i);
-    // A checkpoint after every write, so the caller finds its entries in one. Two writers may
-    // race to sign the same size; a retry then finds the other's checkpoint.
-    Result<std::string> cp = Internal("not signed");
-    for (int attempt = 0; attempt < 3 && !cp.ok(); ++attempt) cp = reg.SignCheckpoint();
+    auto cp = CheckpointCovering(indices->back() + 1);
     if (!cp.ok()) {
       // The entries are durable: an error would make the caller retry into a conflict. The
       // next write, or the server's next start, signs a checkpoint that covers them.
@@ -807,6 +814,25 @@ struct Api::State {
       return Json({{"indices", list}, {"checkpoint", nullptr}});
     }
     return Json({{"indices", list}, {"checkpoint", *cp}});
+  }
+
+  // A signed checkpoint of a tree of at least `size` entries (docs/api.md §5.2): the one this
+  // server signed last if it is large enough, else a new one of the whole log. The requests
+  // of one group commit wait here for the first of them to sign, and then share its note.
+  Result<std::string> CheckpointCovering(uint64_t size) {
+    std::lock_guard<std::mutex> lock(checkpoint_mu);
+    if (checkpoint_size >= size) return checkpoint_note;
+    // Two servers on one database may race to sign the same size; a retry then finds the
+    // other's checkpoint.
+    Result<std::string> cp = Internal("not signed");
+    for (int attempt = 0; attempt < 3 && !cp.ok(); ++attempt) cp = reg.SignCheckpoint();
+    if (!cp.ok()) return cp.status();
+    AMANAH_ASSIGN_OR_RETURN(note::Note parsed, note::ParseNote(*cp));
+    AMANAH_ASSIGN_OR_RETURN(note::Checkpoint signed_cp, note::ParseCheckpoint(parsed.text));
+    if (signed_cp.size < size) return Internal("the signed checkpoint does not cover the write");
+    checkpoint_size = signed_cp.size;
+    checkpoint_note = *cp;
+    return checkpoint_note;
   }
 
   // How many registered keys await admission now. REQUIRES: register_mu held.

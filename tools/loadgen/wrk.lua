@@ -37,12 +37,25 @@ function request()
 end
 
 function done(summary, latency, requests)
-  io.write(string.format("requests: %d in %.2f s = %.0f/s\n", summary.requests,
-                         summary.duration / 1e6, summary.requests / (summary.duration / 1e6)))
-  io.write(string.format("non-2xx: %d, errors: %d\n", summary.errors.status,
-                         summary.errors.connect + summary.errors.read + summary.errors.write +
-                         summary.errors.timeout))
+  local seconds = summary.duration / 1e6
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write +
+                 summary.errors.timeout
+  io.write(string.format("requests: %d in %.2f s = %.0f/s\n", summary.requests, seconds,
+                         summary.requests / seconds))
+  io.write(string.format("non-2xx: %d, errors: %d\n", summary.errors.status, errors))
   io.write(string.format("latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
                          latency:percentile(50) / 1000, latency:percentile(99) / 1000,
                          latency.max / 1000))
+  -- The same figures for scripts/loadtest.sh's results file, if it asks for them.
+  local out = os.getenv("WRK_RESULT")
+  if out and out ~= "" then
+    local f = assert(io.open(out, "w"))
+    f:write(string.format('{"requests": %d, "seconds": %.3f, "requests_per_second": %.1f, ' ..
+                          '"non_2xx": %d, "socket_errors": %d, "p50_ms": %.3f, ' ..
+                          '"p99_ms": %.3f, "max_ms": %.3f}\n',
+                          summary.requests, seconds, summary.requests / seconds,
+                          summary.errors.status, errors, latency:percentile(50) / 1000,
+                          latency:percentile(99) / 1000, latency.max / 1000))
+    f:close()
+  end
 end
