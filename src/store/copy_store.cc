@@ -1,6 +1,10 @@
 #include "amanah/registry/copy_store.h"
 
+#include <algorithm>
 #include <string>
+
+#include "store/clear_columns.h"
+#include "store/record_counts.h"
 
 namespace amanah::registry {
 namespace {
@@ -33,7 +37,9 @@ Status EnsureEmpty(Transaction& to) {
                   " records): a registry moves only into an empty database");
 }
 
-Status CopyState(StateView& from, Transaction& to, CopyReport& report) {
+// `tally` gets the clear columns of every active record copied.
+Status CopyState(StateView& from, Transaction& to, CopyReport& report,
+                 store_internal::CountTally& tally) {
   AMANAH_ASSIGN_OR_RETURN(std::vector<std::string> meta_keys, from.MetaKeys());
   for (const std::string& key : meta_keys) {
     AMANAH_ASSIGN_OR_RETURN(std::optional<Bytes> value, from.GetMeta(key));
@@ -53,6 +59,11 @@ Status CopyState(StateView& from, Transaction& to, CopyReport& report) {
     AMANAH_ASSIGN_OR_RETURN(std::optional<Record> record, from.FindRecord(id));
     if (!record) return Internal("copy: a record vanished from the snapshot");
     AMANAH_RETURN_IF_ERROR(to.PutRecord(*record));
+    if (!record->withdrawn) {
+      AMANAH_ASSIGN_OR_RETURN(store_internal::ClearColumns clear,
+                              store_internal::ParseClearColumns(record->attributes));
+      tally.Add(clear);
+    }
   }
   report.records = records.size();
 
@@ -113,11 +124,12 @@ Result<CopyReport> CopyStore(Store& from, Store& to) {
     return Internal("the source's stored subtree hashes do not match its log entries");
   }
   AMANAH_ASSIGN_OR_RETURN(std::vector<uint64_t> checkpoint_sizes, from.CheckpointSizes());
+  store_internal::CountTally tally;  // the counts the copied records make
 
   {
     AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, to.Begin());
     AMANAH_RETURN_IF_ERROR(EnsureEmpty(*txn));
-    AMANAH_RETURN_IF_ERROR(CopyState(*source, *txn, report));
+    AMANAH_RETURN_IF_ERROR(CopyState(*source, *txn, report, tally));
     AMANAH_RETURN_IF_ERROR(CopyLog(*source, *txn, report.entries));
     for (uint64_t size : checkpoint_sizes) {
       if (size > report.entries) continue;  // signed after the snapshot
@@ -144,6 +156,17 @@ Result<CopyReport> CopyStore(Store& from, Store& to) {
                           merkle::RootFromSubtrees(target_size, NodesOf(*target)));
   if (report.target_root != report.source_root || target_nodes_root != report.source_root) {
     return Internal("the copy's log root differs from the source's");
+  }
+  // The target keeps its counts itself (record_counts.h): they must be those of the records
+  // it received. Nothing else writes to the target meanwhile (see copy_store.h).
+  for (CountBy by : {CountBy::kRole, CountBy::kDistrict, CountBy::kNeed, CountBy::kList}) {
+    AMANAH_ASSIGN_OR_RETURN(std::vector<CountRow> rows, to.CountRecords(by));
+    std::vector<CountRow> expected = tally.Rows(by);
+    const bool same = std::equal(rows.begin(), rows.end(), expected.begin(), expected.end(),
+                                 [](const CountRow& a, const CountRow& b) {
+                                   return a.key == b.key && a.count == b.count;
+                                 });
+    if (!same) return Internal("the copy's counts of records differ from its records'");
   }
   return report;
 }

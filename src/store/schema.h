@@ -11,7 +11,8 @@
 // BIGINT, TEXT and BYTEA (SQLite takes the text as it is); no AUTOINCREMENT, no rowid, no
 // SQLite pragmas, no dialect's functions; identifiers avoid reserved words of both. A step's
 // text never holds a string literal or a comment (so rendering is a word-for-word
-// substitution of the type names).
+// substitution of the type names). Statements that both stores run (record_counts.h) follow
+// the same subset, with numbered parameters ?N, which PostgreSQL gets as $N.
 //
 // Thread safety: constant data.
 #ifndef AMANAH_STORE_SCHEMA_H_
@@ -40,8 +41,8 @@ int LatestSchemaVersion();
 enum class SqlDialect { kSqlite, kPostgres };
 
 // `portable` (a step's sql, or kCreateSchemaVersionTable) as the dialect runs it: for
-// PostgreSQL every whole word INTEGER becomes BIGINT and BLOB becomes BYTEA; for SQLite the
-// text is unchanged.
+// PostgreSQL every whole word INTEGER becomes BIGINT, BLOB becomes BYTEA and a parameter ?N
+// becomes $N; for SQLite the text is unchanged.
 std::string RenderSql(std::string_view portable, SqlDialect dialect);
 
 }  // namespace amanah::registry::store_internal

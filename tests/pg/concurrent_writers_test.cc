@@ -11,10 +11,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "amanah/ceremony.h"
+#include "amanah/record.h"
 #include "amanah/registry/client.h"
 #include "amanah/registry/postgres_store.h"
 #include "amanah/registry/registry.h"
@@ -67,6 +70,59 @@ int RunWriter(const std::string& url, const std::filesystem::path& dir, int n, i
     if (!submission.ok()) return fail("enrol", submission.status());
     auto index = (*registry)->Submit(*submission);
     if (!index.ok()) return fail("submit " + std::to_string(i), index.status());
+  }
+  return 0;
+}
+
+// The records --store-writer N COUNT writes, in order: record i (id N * 100000 + i + 1) in
+// its own transaction, which also withdraws record i - 2 when i % 4 == 3, and is dropped
+// uncommitted when i % 5 == 4.
+Record StoreWriterRecord(int n, int i) {
+  const char* roles[] = {"medic", "aid", "lawyer"};
+  record::Attributes attributes = {
+      {"role", roles[i % 3]},
+      {"district", "district-" + std::to_string(n)},
+      {"needs", i % 2 == 0 ? "medical" : "none"},
+      {"list", "writer-" + std::to_string(n)},
+      {"household", "1"},
+      {"companions", "0"},
+      {"consent", "un,ngo"},
+  };
+  Record r;
+  r.id = *Pseudonym::FromValue(static_cast<uint64_t>(n) * 100000 + i + 1);
+  r.attributes = *record::EncodeAttributes(attributes);
+  r.sealed = Bytes(64, static_cast<uint8_t>(i));
+  r.enrolled_at = 1700000000;
+  r.log_index = static_cast<uint64_t>(i);
+  return r;
+}
+bool StoreWriterCommits(int i) { return i % 5 != 4; }
+bool StoreWriterWithdraws(int i) { return i % 4 == 3 && StoreWriterCommits(i - 2); }
+
+// --store-writer URL DIR N COUNT: waits for DIR/go, then writes StoreWriterRecord(N, i)
+// straight into the store (puts, withdrawals, dropped transactions).
+int RunStoreWriter(const std::string& url, const std::filesystem::path& dir, int n, int count) {
+  auto fail = [n](const std::string& step, const Status& s) {
+    std::fprintf(stderr, "store writer %d: %s: %s\n", n, step.c_str(), s.ToString().c_str());
+    return 1;
+  };
+  auto store = PostgresStore::Open(url);
+  if (!store.ok()) return fail("open the store", store.status());
+  while (!std::filesystem::exists(dir / "go")) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  for (int i = 0; i < count; ++i) {
+    auto txn = (*store)->Begin();
+    if (!txn.ok()) return fail("begin", txn.status());
+    Status put = (*txn)->PutRecord(StoreWriterRecord(n, i));
+    if (!put.ok()) return fail("put", put);
+    if (StoreWriterWithdraws(i)) {
+      Status withdrawn = (*txn)->WithdrawRecord(StoreWriterRecord(n, i - 2).id);
+      if (!withdrawn.ok()) return fail("withdraw", withdrawn);
+    }
+    if (!StoreWriterCommits(i)) continue;  // dropped
+    Status committed = (*txn)->Commit();
+    if (!committed.ok()) return fail("commit", committed);
   }
   return 0;
 }
@@ -185,6 +241,20 @@ TEST(PostgresConcurrentWriters, ProcessesAppendWithoutGapOrDuplicate) {
     if (last && *last != entry->actor) ++switches;
     last = entry->actor;
   }
+  // The counts kept beside the records (src/store/record_counts.h) are exact, although every
+  // writer added to the same role's count.
+  auto roles = (*store)->CountRecords(CountBy::kRole);
+  ASSERT_TRUE(roles.ok());
+  ASSERT_EQ(roles->size(), 1u);
+  EXPECT_EQ((*roles)[0].key, "aid");
+  EXPECT_EQ((*roles)[0].count, uint64_t{kWriters} * kEntriesPerWriter);
+  auto lists = (*store)->CountRecords(CountBy::kList);
+  ASSERT_TRUE(lists.ok());
+  ASSERT_EQ(lists->size(), size_t{kWriters});
+  for (int n = 0; n < kWriters; ++n) {
+    EXPECT_EQ((*lists)[n].key, "writer-" + std::to_string(n));
+    EXPECT_EQ((*lists)[n].count, uint64_t{kEntriesPerWriter});
+  }
   std::printf(
       "concurrent writers: %d processes x %d entries = %d through Registry::Submit in "
       "%.2f s (%.0f entries/s); the log interleaves writers %d times; it verifies: "
@@ -195,12 +265,86 @@ TEST(PostgresConcurrentWriters, ProcessesAppendWithoutGapOrDuplicate) {
   std::filesystem::remove_all(dir);
 }
 
+// Processes putting and withdrawing records at once, some transactions dropped (withdrawals
+// rewrite the records table, VACUUM FULL): the kept counts are exactly those of the records
+// committed, for every grouping.
+TEST(PostgresConcurrentWriters, CountsStayExactUnderConcurrentPutsAndWithdrawals) {
+  constexpr int kCount = 40;
+  const std::string url = amanah::testing::NewTestDatabase();
+  ASSERT_FALSE(url.empty());
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("amanah_pg_count_writers_" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto store = PostgresStore::Open(url);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::fflush(nullptr);
+  std::vector<pid_t> children;
+  for (int n = 0; n < kWriters; ++n) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+      const std::string n_text = std::to_string(n), count = std::to_string(kCount);
+      const std::string dir_text = dir.string();
+      execl(self.c_str(), self.c_str(), "--store-writer", url.c_str(), dir_text.c_str(),
+            n_text.c_str(), count.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    children.push_back(pid);
+  }
+  std::ofstream(dir / "go") << "go";
+  for (pid_t pid : children) {
+    int wstatus = 0;
+    ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+    EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+        << "a writer failed: status " << wstatus;
+  }
+  // What the writers committed, grouped here.
+  std::map<std::string, uint64_t> roles, districts, needs, lists;
+  for (int n = 0; n < kWriters; ++n) {
+    std::set<int> active;
+    for (int i = 0; i < kCount; ++i) {
+      if (!StoreWriterCommits(i)) continue;
+      active.insert(i);
+      if (StoreWriterWithdraws(i)) active.erase(i - 2);
+    }
+    for (int i : active) {
+      const char* role[] = {"medic", "aid", "lawyer"};
+      ++roles[role[i % 3]];
+      ++districts["district-" + std::to_string(n)];
+      if (i % 2 == 0) ++needs["medical"];
+      ++lists["writer-" + std::to_string(n)];
+    }
+  }
+  auto rows = [&](CountBy by) {
+    std::map<std::string, uint64_t> out;
+    auto counted = (*store)->CountRecords(by);
+    EXPECT_TRUE(counted.ok());
+    if (counted.ok()) {
+      for (const CountRow& row : *counted) out[row.key] = row.count;
+    }
+    return out;
+  };
+  EXPECT_EQ(rows(CountBy::kRole), roles);
+  EXPECT_EQ(rows(CountBy::kDistrict), districts);
+  EXPECT_EQ(rows(CountBy::kNeed), needs);
+  EXPECT_EQ(rows(CountBy::kList), lists);
+  EXPECT_EQ(roles["aid"] + roles["medic"] + roles["lawyer"],
+            (*store)->ListRecords("").value().size());
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace amanah::registry
 
 int main(int argc, char** argv) {
   if (argc == 6 && std::string(argv[1]) == "--writer") {
     return amanah::registry::RunWriter(argv[2], argv[3], std::stoi(argv[4]), std::stoi(argv[5]));
+  }
+  if (argc == 6 && std::string(argv[1]) == "--store-writer") {
+    return amanah::registry::RunStoreWriter(argv[2], argv[3], std::stoi(argv[4]),
+                                            std::stoi(argv[5]));
   }
   ::testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();

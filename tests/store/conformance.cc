@@ -5,6 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <iterator>
+#include <random>
+#include <string_view>
 #include <thread>
 
 #include "amanah/record.h"
@@ -67,15 +70,92 @@ bool SamePlan(const Plan& a, const Plan& b) {
          a.created_at == b.created_at && a.log_index == b.log_index;
 }
 
-std::vector<std::pair<std::string, uint64_t>> Rows(const Result<std::vector<CountRow>>& rows) {
-  std::vector<std::pair<std::string, uint64_t>> out;
+}  // namespace
+
+CountPairs Rows(const Result<std::vector<CountRow>>& rows) {
+  CountPairs out;
   if (rows.ok()) {
     for (const CountRow& row : *rows) out.emplace_back(row.key, row.count);
   }
   return out;
 }
 
-}  // namespace
+std::map<CountBy, CountPairs> RandomRecordHistory(Store& store, uint32_t seed,
+                                                  int transactions) {
+  struct Model {
+    std::string role, district, needs, list;
+    bool active;
+  };
+  const char* roles[] = {"medic", "Medic", "aid", "Zulu", "lawyer"};
+  const char* districts[] = {"North", "north", "East", "West"};
+  const char* needs[] = {"none", "medical", "mobility", "medical,mobility", "Shelter,medical"};
+  const char* lists[] = {"a", "B", "c"};
+  std::mt19937 rng(seed);
+  auto pick = [&rng](auto& options) {
+    return std::string(options[rng() % std::size(options)]);
+  };
+  std::map<uint64_t, Model> committed;
+  uint64_t next_id = 1;
+  for (int t = 0; t < transactions; ++t) {
+    std::map<uint64_t, Model> pending = committed;
+    uint64_t pending_next = next_id;
+    std::unique_ptr<Transaction> txn = BeginOrNull(store);
+    if (txn == nullptr) return {};
+    const int ops = 1 + static_cast<int>(rng() % 6);
+    for (int op = 0; op < ops; ++op) {
+      const uint32_t kind = rng() % 10;
+      if (kind < 5 || pending.empty()) {  // a new record, one in five withdrawn already
+        Model m{pick(roles), pick(districts), pick(needs), pick(lists), rng() % 5 != 0};
+        Record r = TestRecord(pending_next, m.role, m.district, m.needs, m.list);
+        if (!m.active) {
+          r.withdrawn = true;
+          r.sealed.clear();
+        }
+        AMANAH_EXPECT_OK(txn->PutRecord(r));
+        pending[pending_next++] = m;
+      } else if (kind < 8) {  // withdraw some record: active or not
+        auto it = pending.begin();
+        std::advance(it, rng() % pending.size());
+        AMANAH_EXPECT_CODE(txn->WithdrawRecord(TestPseudonym(it->first)),
+                           it->second.active ? Code::kOk : Code::kConflict);
+        it->second.active = false;
+      } else if (kind < 9) {  // a put of an existing id, and a withdrawal of no record
+        auto it = pending.begin();
+        std::advance(it, rng() % pending.size());
+        AMANAH_EXPECT_CODE(txn->PutRecord(TestRecord(it->first, "other", "other", "other",
+                                                     "other")),
+                           Code::kConflict);
+        AMANAH_EXPECT_CODE(txn->WithdrawRecord(TestPseudonym(pending_next + 1000)),
+                           Code::kNotFound);
+      }
+    }
+    if (rng() % 4 == 0) continue;  // dropped: nothing of it stays
+    Status status = txn->Commit();
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    committed = std::move(pending);
+    next_id = pending_next;
+  }
+  std::map<CountBy, std::map<std::string, uint64_t>> grouped;
+  for (const auto& [id, m] : committed) {
+    if (!m.active) continue;
+    ++grouped[CountBy::kRole][m.role];
+    ++grouped[CountBy::kDistrict][m.district];
+    ++grouped[CountBy::kList][m.list];
+    std::string_view rest = m.needs;
+    while (m.needs != "none") {
+      const size_t comma = rest.find(',');
+      ++grouped[CountBy::kNeed][std::string(rest.substr(0, comma))];
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  std::map<CountBy, CountPairs> expected;
+  for (CountBy by : {CountBy::kRole, CountBy::kDistrict, CountBy::kNeed, CountBy::kList}) {
+    CountPairs& rows = expected[by];
+    for (const auto& [key, count] : grouped[by]) rows.emplace_back(key, count);
+  }
+  return expected;
+}
 
 std::string StoreFactoryName(const ::testing::TestParamInfo<StoreFactory>& info) {
   return info.param.name;
@@ -682,6 +762,87 @@ TEST_P(StoreConformance, CountRecordsGroupsActiveRecords) {
   EXPECT_EQ(Rows(store_->CountRecords(CountBy::kDistrict)), (R{{"North", 3}, {"South", 1}}));
   EXPECT_EQ(Rows(store_->CountRecords(CountBy::kList)), (R{{"a", 2}, {"b", 2}}));
   EXPECT_EQ(Rows(store_->CountRecords(CountBy::kNeed)), (R{{"medical", 2}, {"mobility", 2}}));
+}
+
+// Counts follow every change as it commits: a put, a withdrawal (down to a group with no
+// active record, which is absent), a record put already withdrawn (never counted), and
+// refused writes (which change no count).
+TEST_P(StoreConformance, CountsFollowPutsAndWithdrawals) {
+  using R = CountPairs;
+  EXPECT_TRUE(Rows(store_->CountRecords(CountBy::kRole)).empty());
+  Committed(*store_, [](Transaction& t) {
+    AMANAH_EXPECT_OK(t.PutRecord(TestRecord(1, "medic", "North", "medical", "a")));
+    AMANAH_EXPECT_OK(t.PutRecord(TestRecord(2, "aid", "North", "medical,mobility", "a")));
+    Record gone = TestRecord(3, "lawyer", "South", "shelter", "b");
+    gone.withdrawn = true;
+    gone.sealed.clear();
+    AMANAH_EXPECT_OK(t.PutRecord(gone));
+  });
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kRole)), (R{{"aid", 1}, {"medic", 1}}));
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kDistrict)), (R{{"North", 2}}));
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kNeed)), (R{{"medical", 2}, {"mobility", 1}}));
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kList)), (R{{"a", 2}}));
+  Committed(*store_, [](Transaction& t) {
+    AMANAH_EXPECT_OK(t.WithdrawRecord(TestPseudonym(2)));
+    AMANAH_EXPECT_CODE(t.WithdrawRecord(TestPseudonym(2)), Code::kConflict);
+    AMANAH_EXPECT_CODE(t.WithdrawRecord(TestPseudonym(3)), Code::kConflict);
+    AMANAH_EXPECT_CODE(t.WithdrawRecord(TestPseudonym(4)), Code::kNotFound);
+    AMANAH_EXPECT_CODE(t.PutRecord(TestRecord(1, "aid", "East", "medical", "z")),
+                       Code::kConflict);
+    AMANAH_EXPECT_OK(t.PutRecord(TestRecord(5, "medic", "East", "none", "b")));
+  });
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kRole)), (R{{"medic", 2}}));
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kDistrict)), (R{{"East", 1}, {"North", 1}}));
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kNeed)), (R{{"medical", 1}}));
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kList)), (R{{"a", 1}, {"b", 1}}));
+  Committed(*store_, [](Transaction& t) {
+    AMANAH_EXPECT_OK(t.WithdrawRecord(TestPseudonym(1)));
+    AMANAH_EXPECT_OK(t.WithdrawRecord(TestPseudonym(5)));
+  });
+  for (CountBy by : {CountBy::kRole, CountBy::kDistrict, CountBy::kNeed, CountBy::kList}) {
+    EXPECT_TRUE(Rows(store_->CountRecords(by)).empty());
+  }
+  // A group that was empty counts again from one.
+  Committed(*store_, [](Transaction& t) {
+    AMANAH_EXPECT_OK(t.PutRecord(TestRecord(6, "medic", "North", "medical", "a")));
+  });
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kRole)), (R{{"medic", 1}}));
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kNeed)), (R{{"medical", 1}}));
+}
+
+// A transaction dropped uncommitted, after puts and a withdrawal, leaves the counts as they
+// were; and counts are in byte order (upper case before lower case).
+TEST_P(StoreConformance, DroppedTransactionLeavesCountsUnchanged) {
+  Committed(*store_, [](Transaction& t) {
+    AMANAH_EXPECT_OK(t.PutRecord(TestRecord(1, "medic", "North", "medical", "a")));
+    AMANAH_EXPECT_OK(t.PutRecord(TestRecord(2, "Zulu", "north", "none", "a")));
+  });
+  const CountPairs roles{{"Zulu", 1}, {"medic", 1}};
+  const CountPairs districts{{"North", 1}, {"north", 1}};
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kRole)), roles);
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kDistrict)), districts);
+  {
+    auto txn = BeginOrNull(*store_);
+    ASSERT_NE(txn, nullptr);
+    AMANAH_EXPECT_OK(txn->PutRecord(TestRecord(3, "medic", "North", "mobility", "b")));
+    AMANAH_EXPECT_OK(txn->WithdrawRecord(TestPseudonym(1)));
+  }  // destroyed without Commit()
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kRole)), roles);
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kDistrict)), districts);
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kNeed)), (CountPairs{{"medical", 1}}));
+  EXPECT_EQ(Rows(store_->CountRecords(CountBy::kList)), (CountPairs{{"a", 2}}));
+}
+
+// After a random history, the counts are a grouping of the committed active records.
+TEST_P(StoreConformance, CountsAfterARandomHistoryGroupTheActiveRecords) {
+  for (uint32_t seed : {1u, 2u}) {
+    SCOPED_TRACE(seed);
+    std::unique_ptr<Store> store = GetParam().make();
+    ASSERT_NE(store, nullptr);
+    std::map<CountBy, CountPairs> expected = RandomRecordHistory(*store, seed, 40);
+    ASSERT_FALSE(expected[CountBy::kRole].empty());
+    for (const auto& [by, rows] : expected) EXPECT_EQ(Rows(store->CountRecords(by)), rows);
+  }
 }
 
 TEST_P(StoreConformance, ListRecordsInPseudonymOrderAndByList) {

@@ -13,9 +13,12 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "amanah/registry/store.h"
 
@@ -67,6 +70,19 @@ Record TestRecord(uint64_t id, const std::string& role = "medic",
                   const std::string& district = "North", const std::string& needs = "none",
                   const std::string& list = "list-a");
 Plan TestPlan(uint8_t n, std::vector<Pseudonym> people);
+
+// CountRecords' rows as (key, count) pairs; empty if it failed.
+using CountPairs = std::vector<std::pair<std::string, uint64_t>>;
+CountPairs Rows(const Result<std::vector<CountRow>>& rows);
+
+// A seeded random history of records in `store` (empty at first), in `transactions`
+// transactions: puts of new records (some put already withdrawn), withdrawals of active
+// ones, withdrawals refused (kConflict: already withdrawn; kNotFound), puts refused
+// (kConflict: an existing id), and some transactions dropped uncommitted. Returns what
+// CountRecords must answer for each grouping, computed here by grouping the committed active
+// records (the test's own GROUP BY). Keys mix cases (byte order is not dictionary order).
+std::map<CountBy, CountPairs> RandomRecordHistory(Store& store, uint32_t seed,
+                                                  int transactions);
 
 // A path for a database file in a directory removed when the test program ends.
 std::string TempPath(const std::string& name);

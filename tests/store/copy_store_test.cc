@@ -152,7 +152,7 @@ std::string Dump(Store& store) {
       out << "  cosignature " << row.custodian << " " << row.line << "\n";
     }
   }
-  for (CountBy by : {CountBy::kRole, CountBy::kNeed, CountBy::kList}) {
+  for (CountBy by : {CountBy::kRole, CountBy::kDistrict, CountBy::kNeed, CountBy::kList}) {
     for (const CountRow& row : Val(store.CountRecords(by))) {
       out << "count " << row.key << " " << row.count << "\n";
     }
@@ -231,6 +231,66 @@ TEST_P(CopyStoreTest, AnEmptyStoreCopiesToAnEmptyLog) {
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->entries, 0u);
   EXPECT_EQ(report->target_root, merkle::EmptyRoot());
+}
+
+// The target's counts, which it keeps itself from the records it receives, are those of the
+// source's active records after a random history of puts and withdrawals.
+TEST_P(CopyStoreTest, TheCopyCountsTheRecordsItReceived) {
+  auto from = MakeStore(GetParam().first);
+  auto to = MakeStore(GetParam().second);
+  ASSERT_NE(from, nullptr);
+  ASSERT_NE(to, nullptr);
+  std::map<CountBy, CountPairs> expected = RandomRecordHistory(*from, 7, 30);
+  ASSERT_FALSE(expected[CountBy::kRole].empty());
+  auto report = CopyStore(*from, *to);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  for (const auto& [by, rows] : expected) {
+    EXPECT_EQ(Rows(to->CountRecords(by)), rows);
+    EXPECT_EQ(Rows(from->CountRecords(by)), rows);
+  }
+}
+
+// A target whose counts are not those of its records (here: one group too many) fails the
+// copy's check.
+class MiscountingStore : public Store {
+ public:
+  Result<std::unique_ptr<Transaction>> Begin() override { return inner_.Begin(); }
+  Result<std::unique_ptr<StateView>> Read() override { return inner_.Read(); }
+  Result<std::vector<CountRow>> CountRecords(CountBy by) override {
+    AMANAH_ASSIGN_OR_RETURN(std::vector<CountRow> rows, inner_.CountRecords(by));
+    if (by == CountBy::kList) rows.push_back(CountRow{"zz-phantom", 1});
+    return rows;
+  }
+  Result<std::vector<Pseudonym>> ListRecords(const std::string& list) override {
+    return inner_.ListRecords(list);
+  }
+  Result<std::optional<std::string>> Checkpoint(uint64_t size) override {
+    return inner_.Checkpoint(size);
+  }
+  Result<std::optional<uint64_t>> LatestCheckpointSize() override {
+    return inner_.LatestCheckpointSize();
+  }
+  Result<std::vector<std::string>> Cosignatures(uint64_t size) override {
+    return inner_.Cosignatures(size);
+  }
+  Result<std::vector<uint64_t>> CheckpointSizes() override { return inner_.CheckpointSizes(); }
+  Result<std::vector<CosignatureRow>> CosignatureRows(uint64_t size) override {
+    return inner_.CosignatureRows(size);
+  }
+
+ private:
+  MemoryStore inner_;
+};
+
+TEST(CopyStoreCountsTest, ATargetWithWrongCountsFailsTheCopy) {
+  auto from = MakeStore("sqlite");
+  ASSERT_NE(from, nullptr);
+  Fill(*from);
+  MiscountingStore to;
+  auto report = CopyStore(*from, to);
+  ASSERT_FALSE(report.ok());
+  EXPECT_EQ(report.status().code(), Code::kInternal);
+  EXPECT_EQ(report.status().message(), "the copy's counts of records differ from its records'");
 }
 
 std::vector<Pair> Pairs() {

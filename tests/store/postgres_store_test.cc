@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <pqxx/pqxx>
+
+#include <algorithm>
 #include <thread>
 
 #include "conformance.h"
@@ -100,6 +102,10 @@ TEST(PostgresStoreTest, SchemaIsTheOneDescriptionRenderedForPostgres) {
       RenderSql("CREATE TABLE t (a INTEGER, b BLOB, integer_count INTEGER)", SqlDialect::kPostgres),
       "CREATE TABLE t (a BIGINT, b BYTEA, integer_count BIGINT)");
   EXPECT_EQ(RenderSql("x INTEGER, y BLOB", SqlDialect::kSqlite), "x INTEGER, y BLOB");
+  // Numbered parameters ?N become $N; a ? not followed by a digit stays.
+  EXPECT_EQ(RenderSql("a = ?1 AND b IN (?12, ?) OR c = ?2", SqlDialect::kPostgres),
+            "a = $1 AND b IN ($12, ?) OR c = $2");
+  EXPECT_EQ(RenderSql("a = ?1", SqlDialect::kSqlite), "a = ?1");
   for (const auto& step : store_internal::SchemaSteps()) {
     std::string pg = RenderSql(step.sql, SqlDialect::kPostgres);
     EXPECT_EQ(pg.find("BLOB"), std::string::npos);
@@ -197,14 +203,80 @@ TEST(PostgresStoreTest, MigratesFromVersion1) {
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(Text(url, "SELECT version FROM schema_version"),
             std::to_string(PostgresStore::SchemaVersion()));
-  EXPECT_EQ(Text(url, "SELECT indexname FROM pg_indexes WHERE indexname = 'records_role'"),
-            "records_role");
+  // Step 3 replaced the counting indexes with the counts table, filled from the records.
+  EXPECT_EQ(Text(url, "SELECT indexname FROM pg_indexes WHERE indexname = 'records_role'"), "");
+  EXPECT_EQ(Rows(store->CountRecords(CountBy::kRole)), (CountPairs{{"rescue", 1}}));
+  EXPECT_EQ(Rows(store->CountRecords(CountBy::kNeed)), (CountPairs{{"mobility", 1}}));
   EXPECT_EQ(store->ListRecords("old-list").value(), std::vector<Pseudonym>{TestPseudonym(11)});
   auto txn = store->Begin();
   AMANAH_ASSERT_OK(txn);
   EXPECT_EQ((*txn)->LogSize().value(), 2u);
   AMANAH_ASSERT_OK((*txn)->AppendLogEntry(2, AsBytes("new")));
   AMANAH_ASSERT_OK((*txn)->Commit());
+}
+
+// The counts table's live rows, and a GROUP BY of the active records, each as one text
+// "dimension:key=count;..." in (dimension, key) byte order.
+constexpr const char* kCountsTableText =
+    "SELECT string_agg(d || ':' || k || '=' || c, ';' ORDER BY d, k COLLATE \"C\") FROM"
+    " (SELECT dimension AS d, key AS k, n AS c FROM record_counts WHERE n > 0) s";
+constexpr const char* kGroupByText =
+    "SELECT string_agg(d || ':' || k || '=' || c, ';' ORDER BY d, k COLLATE \"C\") FROM ("
+    " SELECT 1 AS d, role AS k, COUNT(*) AS c FROM records WHERE withdrawn = 0 GROUP BY role"
+    " UNION ALL SELECT 2, district, COUNT(*) FROM records WHERE withdrawn = 0 GROUP BY district"
+    " UNION ALL SELECT 3, need, COUNT(*) FROM record_needs JOIN records ON id = record"
+    "   WHERE withdrawn = 0 GROUP BY need"
+    " UNION ALL SELECT 4, list_name, COUNT(*) FROM records WHERE withdrawn = 0"
+    "   GROUP BY list_name) s";
+
+// After a random history (its withdrawals rewrite the records table: VACUUM FULL), the counts
+// table is a GROUP BY of the records, and it holds nothing but coarse values and counts.
+TEST(PostgresStoreTest, CountsTableIsAGroupByOfTheRecords) {
+  const std::string url = NewTestDatabase();
+  auto store = OpenOrNull(url);
+  ASSERT_NE(store, nullptr);
+  std::map<CountBy, CountPairs> expected = RandomRecordHistory(*store, 11, 60);
+  ASSERT_FALSE(expected[CountBy::kRole].empty());
+  const std::string table = Text(url, kCountsTableText);
+  EXPECT_FALSE(table.empty());
+  EXPECT_EQ(table, Text(url, kGroupByText));
+  EXPECT_EQ(Text(url, "SELECT COUNT(*) FROM record_counts WHERE n < 0"), "0");
+  EXPECT_EQ(Text(url, "SELECT string_agg(column_name || ' ' || data_type, ', '"
+                      " ORDER BY ordinal_position) FROM information_schema.columns"
+                      " WHERE table_name = 'record_counts'"),
+            "dimension bigint, key text, n bigint");
+}
+
+// A registry at schema version 2 (before the counts table) migrates to the latest: the step
+// fills the counts from the records already there, withdrawn ones left out. The version-2
+// database is made from a current one by undoing step 3.
+TEST(PostgresStoreTest, MigratesFromVersion2FillingTheCounts) {
+  const std::string url = NewTestDatabase();
+  std::map<CountBy, CountPairs> expected;
+  {
+    auto store = OpenOrNull(url);
+    ASSERT_NE(store, nullptr);
+    expected = RandomRecordHistory(*store, 12, 50);
+  }
+  Exec(url,
+       "DROP TABLE record_counts;"
+       "CREATE INDEX records_role ON records (withdrawn, role);"
+       "CREATE INDEX records_district ON records (withdrawn, district);"
+       "CREATE INDEX record_needs_need ON record_needs (need, record);"
+       "UPDATE schema_version SET version = 2");
+  auto store = OpenOrNull(url);
+  ASSERT_NE(store, nullptr);
+  for (const auto& [by, rows] : expected) EXPECT_EQ(Rows(store->CountRecords(by)), rows);
+  EXPECT_EQ(Text(url, "SELECT version FROM schema_version"), "3");
+  EXPECT_EQ(Text(url, kCountsTableText), Text(url, kGroupByText));
+  auto txn = store->Begin();
+  AMANAH_ASSERT_OK(txn);
+  AMANAH_ASSERT_OK((*txn)->PutRecord(TestRecord(5000, "new-role", "North", "none", "a")));
+  AMANAH_ASSERT_OK((*txn)->Commit());
+  CountPairs roles = Rows(store->CountRecords(CountBy::kRole));
+  EXPECT_NE(std::find(roles.begin(), roles.end(),
+                      std::make_pair(std::string("new-role"), uint64_t{1})),
+            roles.end());
 }
 
 // A lost connection in the middle of a transaction: kUnavailable, the transaction is dead and

@@ -175,8 +175,10 @@ TEST(SqliteStoreTest, MigratesFromVersion1) {
     EXPECT_EQ(raw.Text("SELECT version FROM schema_version"),
               std::to_string(SqliteStore::SchemaVersion()));
     EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM schema_version"), "1");
-    EXPECT_EQ(raw.Text("SELECT name FROM sqlite_master WHERE name = 'records_role'"),
-              "records_role");
+    // Step 3 replaced the counting indexes with the counts table.
+    EXPECT_EQ(raw.Text("SELECT name FROM sqlite_master WHERE name = 'records_role'"), "");
+    EXPECT_EQ(raw.Text("SELECT name FROM sqlite_master WHERE name = 'record_counts'"),
+              "record_counts");
   }
   auto view = store->Read();
   AMANAH_ASSERT_OK(view);
@@ -192,6 +194,75 @@ TEST(SqliteStoreTest, MigratesFromVersion1) {
   AMANAH_ASSERT_OK(txn);
   AMANAH_ASSERT_OK((*txn)->AppendLogEntry(2, AsBytes("new")));
   AMANAH_ASSERT_OK((*txn)->Commit());
+}
+
+// The counts table's live rows, and a GROUP BY of the active records, each as one text
+// "dimension:key=count;..." in (dimension, key) order.
+constexpr const char* kCountsTableText =
+    "SELECT group_concat(d || ':' || k || '=' || c, ';') FROM"
+    " (SELECT dimension AS d, key AS k, n AS c FROM record_counts WHERE n > 0 ORDER BY d, k)";
+constexpr const char* kGroupByText =
+    "SELECT group_concat(d || ':' || k || '=' || c, ';') FROM ("
+    " SELECT 1 AS d, role AS k, COUNT(*) AS c FROM records WHERE withdrawn = 0 GROUP BY role"
+    " UNION ALL SELECT 2, district, COUNT(*) FROM records WHERE withdrawn = 0 GROUP BY district"
+    " UNION ALL SELECT 3, need, COUNT(*) FROM record_needs JOIN records ON id = record"
+    "   WHERE withdrawn = 0 GROUP BY need"
+    " UNION ALL SELECT 4, list_name, COUNT(*) FROM records WHERE withdrawn = 0"
+    "   GROUP BY list_name"
+    " ORDER BY d, k)";
+
+TEST(SqliteStoreTest, CountsTableIsAGroupByOfTheRecords) {
+  const std::string path = TempPath("counts.db");
+  auto store = OpenOrNull(path);
+  ASSERT_NE(store, nullptr);
+  std::map<CountBy, CountPairs> expected = RandomRecordHistory(*store, 11, 60);
+  ASSERT_FALSE(expected[CountBy::kRole].empty());
+  RawDb raw(path);
+  const std::string table = raw.Text(kCountsTableText);
+  EXPECT_FALSE(table.empty());
+  EXPECT_EQ(table, raw.Text(kGroupByText));
+  EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM record_counts WHERE n < 0"), "0");
+}
+
+// A registry at schema version 2 (before the counts table) migrates to the latest: the step
+// fills the counts from the records already there, withdrawn ones left out. The version-2
+// file is made from a current one by undoing step 3 (the same tables and indexes as step 2
+// left them).
+TEST(SqliteStoreTest, MigratesFromVersion2FillingTheCounts) {
+  const std::string path = TempPath("v2.db");
+  std::map<CountBy, CountPairs> expected;
+  {
+    auto store = OpenOrNull(path);
+    ASSERT_NE(store, nullptr);
+    expected = RandomRecordHistory(*store, 12, 50);
+  }
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec("DROP TABLE record_counts;"
+                       "CREATE INDEX records_role ON records (withdrawn, role);"
+                       "CREATE INDEX records_district ON records (withdrawn, district);"
+                       "CREATE INDEX record_needs_need ON record_needs (need, record);"
+                       "UPDATE schema_version SET version = 2"),
+              SQLITE_OK);
+  }
+  auto store = OpenOrNull(path);
+  ASSERT_NE(store, nullptr);
+  for (const auto& [by, rows] : expected) EXPECT_EQ(Rows(store->CountRecords(by)), rows);
+  {
+    RawDb raw(path);
+    EXPECT_EQ(raw.Text("SELECT version FROM schema_version"), "3");
+    EXPECT_EQ(raw.Text(kCountsTableText), raw.Text(kGroupByText));
+    EXPECT_EQ(raw.Text("SELECT name FROM sqlite_master WHERE name = 'record_needs_need'"), "");
+  }
+  // And the counts go on from there.
+  auto txn = store->Begin();
+  AMANAH_ASSERT_OK(txn);
+  AMANAH_ASSERT_OK((*txn)->PutRecord(TestRecord(5000, "new-role", "North", "none", "a")));
+  AMANAH_ASSERT_OK((*txn)->Commit());
+  CountPairs roles = Rows(store->CountRecords(CountBy::kRole));
+  EXPECT_NE(std::find(roles.begin(), roles.end(), std::make_pair(std::string("new-role"),
+                                                                 uint64_t{1})),
+            roles.end());
 }
 
 // docs/registry.md §7: after a withdrawal commits, the sealed bytes are in no file of the

@@ -7,7 +7,9 @@
 // sightings, plan events, the log's entries and stored subtree hashes, and the signed
 // checkpoints (up to the snapshot's log size) with their cosignatures. Then the target is read
 // back: its log must have the same size and the same root hash as the source's (computed
-// from the entries themselves and from the stored subtree hashes), else kInternal.
+// from the entries themselves and from the stored subtree hashes), and its CountRecords, for
+// every grouping, must be the counts of the active records copied; else kInternal. (The
+// target keeps its counts itself, from the records it is given: counts are never copied.)
 //
 // The copy checks no signature and applies no rule (the stores keep bytes); `amanah verify`
 // on the target proves the log as before. The target must be empty (no log entry, meta,

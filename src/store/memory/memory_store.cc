@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "store/clear_columns.h"
+#include "store/record_counts.h"
 
 namespace amanah::registry {
 
@@ -459,24 +460,16 @@ Result<std::unique_ptr<StateView>> MemoryStore::Read() {
   return view;
 }
 
+// The memory store counts by going over its records (tests and replays hold few); the SQL
+// stores keep their counts in a table instead (record_counts.h).
 Result<std::vector<CountRow>> MemoryStore::CountRecords(CountBy by) {
+  if (store_internal::CountDimension(by) == 0) return InvalidArgument("unknown grouping");
   std::shared_ptr<const Tables> tables = Snapshot();
-  std::map<std::string, uint64_t> counts;
+  store_internal::CountTally tally;
   for (const auto& [id, stored] : tables->records) {
-    if (stored.record.withdrawn) continue;
-    switch (by) {
-      case CountBy::kRole: ++counts[stored.clear.role]; break;
-      case CountBy::kDistrict: ++counts[stored.clear.district]; break;
-      case CountBy::kList: ++counts[stored.clear.list]; break;
-      case CountBy::kNeed:
-        for (const std::string& need : stored.clear.needs) ++counts[need];
-        break;
-    }
+    if (!stored.record.withdrawn) tally.Add(stored.clear);
   }
-  std::vector<CountRow> rows;
-  rows.reserve(counts.size());
-  for (auto& [key, count] : counts) rows.push_back(CountRow{key, count});
-  return rows;
+  return tally.Rows(by);
 }
 
 Result<std::vector<Pseudonym>> MemoryStore::ListRecords(const std::string& list) {

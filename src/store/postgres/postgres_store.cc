@@ -1,11 +1,16 @@
 #include "amanah/registry/postgres_store.h"
 
 #include <chrono>
+#include <iterator>
+#include <span>
+#include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "store/clear_columns.h"
 #include "store/postgres/pg_db.h"
+#include "store/record_counts.h"
 #include "store/schema.h"
 
 namespace amanah::registry {
@@ -144,18 +149,10 @@ constexpr Statement kStatements[] = {
      " ON CONFLICT (size, custodian) DO NOTHING"},
     {"cosignature_exists", "SELECT 1 FROM cosignatures WHERE size = $1 AND custodian = $2"},
     // Listing and the log, outside transactions.
-    {"count_role",
-     "SELECT role, COUNT(*) FROM records WHERE withdrawn = 0 GROUP BY role"
-     " ORDER BY role COLLATE \"C\""},
-    {"count_district",
-     "SELECT district, COUNT(*) FROM records WHERE withdrawn = 0 GROUP BY district"
-     " ORDER BY district COLLATE \"C\""},
-    {"count_list",
-     "SELECT list_name, COUNT(*) FROM records WHERE withdrawn = 0 GROUP BY list_name"
-     " ORDER BY list_name COLLATE \"C\""},
-    {"count_need",
-     "SELECT n.need, COUNT(*) FROM record_needs n JOIN records r ON r.id = n.record"
-     " WHERE r.withdrawn = 0 GROUP BY n.need ORDER BY n.need COLLATE \"C\""},
+    // The kept counts (record_counts.h): as many rows as groups, whatever the records.
+    {"count",
+     "SELECT key, n FROM record_counts WHERE dimension = $1 AND n > 0"
+     " ORDER BY key COLLATE \"C\""},
     {"list_all", "SELECT id FROM records WHERE withdrawn = 0 ORDER BY id"},
     {"list_by", "SELECT id FROM records WHERE withdrawn = 0 AND list_name = $1 ORDER BY id"},
     {"checkpoint_get", "SELECT note FROM checkpoints WHERE size = $1"},
@@ -165,6 +162,22 @@ constexpr Statement kStatements[] = {
     {"cosignature_rows",
      "SELECT custodian, line FROM cosignatures WHERE size = $1 ORDER BY custodian"},
 };
+
+// kStatements and the statements written once for both SQL stores (record_counts.h),
+// rendered for PostgreSQL.
+std::span<const Statement> AllStatements() {
+  static const std::string* const count_up = new std::string(
+      store_internal::RenderSql(store_internal::kCountUpSql, store_internal::SqlDialect::kPostgres));
+  static const std::string* const count_down = new std::string(store_internal::RenderSql(
+      store_internal::kCountDownSql, store_internal::SqlDialect::kPostgres));
+  static const std::vector<Statement>* const all = [] {
+    auto* v = new std::vector<Statement>(std::begin(kStatements), std::end(kStatements));
+    v->push_back({"count_up", count_up->c_str()});
+    v->push_back({"count_down", count_down->c_str()});
+    return v;
+  }();
+  return *all;
+}
 
 int64_t I64(uint64_t v) { return static_cast<int64_t>(v); }
 uint64_t U64(int64_t v) { return static_cast<uint64_t>(v); }
@@ -549,6 +562,10 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
       for (const std::string& need : clear.needs) {
         t_->exec_prepared("record_need_put", I64(r.id.value()), need);
       }
+      if (r.withdrawn) return Status::Ok();  // counted only while active
+      for (const auto& [dimension, key] : store_internal::CountedKeys(clear)) {
+        t_->exec_prepared("count_up", dimension, key);
+      }
       return Status::Ok();
     });
   }
@@ -564,6 +581,7 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
         }
         return Conflict("the record is already withdrawn");
       }
+      t_->exec_prepared("count_down", I64(id.value()));
       withdrew_ = true;
       return Status::Ok();
     });
@@ -829,7 +847,7 @@ Result<std::unique_ptr<Conn>> PostgresStore::TakeConn() {
       if (conn->usable()) return conn;
     }
   }
-  return Conn::Open(url_, options_.lock_timeout_ms, pg_internal::kStatements);
+  return Conn::Open(url_, options_.lock_timeout_ms, pg_internal::AllStatements());
 }
 
 void PostgresStore::ReturnConn(std::unique_ptr<Conn> conn) {
@@ -925,28 +943,14 @@ Result<std::unique_ptr<StateView>> PostgresStore::Read() {
 }
 
 Result<std::vector<CountRow>> PostgresStore::CountRecords(CountBy by) {
-  const char* statement = nullptr;
-  switch (by) {
-    case CountBy::kRole:
-      statement = "count_role";
-      break;
-    case CountBy::kDistrict:
-      statement = "count_district";
-      break;
-    case CountBy::kList:
-      statement = "count_list";
-      break;
-    case CountBy::kNeed:
-      statement = "count_need";
-      break;
-  }
-  if (statement == nullptr) return InvalidArgument("unknown grouping");
+  const int64_t dimension = store_internal::CountDimension(by);
+  if (dimension == 0) return InvalidArgument("unknown grouping");
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Conn> conn, TakeConn());
   Lease lease(this, std::move(conn));
   return Guard("count records", [&]() -> Result<std::vector<CountRow>> {
     pqxx::nontransaction q(lease.raw());
     std::vector<CountRow> rows;
-    for (const pqxx::row& row : q.exec_prepared(statement)) {
+    for (const pqxx::row& row : q.exec_prepared("count", dimension)) {
       rows.push_back(CountRow{row[0].as<std::string>(), U64(row[1].as<int64_t>())});
     }
     return rows;

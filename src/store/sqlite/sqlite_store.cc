@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "store/clear_columns.h"
+#include "store/record_counts.h"
 #include "store/schema.h"
 #include "store/sqlite/sqlite_db.h"
 
@@ -513,6 +514,12 @@ class SqliteStore::Txn : public SqlView<Transaction> {
                                    "write a record's needs"));
           AMANAH_RETURN_IF_ERROR(q.Int(1, I64(r.id.value())).Text(2, need).Run());
         }
+        if (r.withdrawn) return Status::Ok();  // counted only while active
+        for (const auto& [dimension, key] : store_internal::CountedKeys(clear)) {
+          AMANAH_ASSIGN_OR_RETURN(Stmt q,
+                                  db_->Prepare(store_internal::kCountUpSql, "count a record"));
+          AMANAH_RETURN_IF_ERROR(q.Int(1, dimension).Text(2, key).Run());
+        }
         return Status::Ok();
       });
     });
@@ -529,12 +536,19 @@ class SqliteStore::Txn : public SqlView<Transaction> {
         if (!row) return NotFound("no such record");
         if (q.ColInt(0) != 0) return Conflict("the record is already withdrawn");
       }
-      // secure_delete zeroes the freed cell and overflow pages; Commit() then checkpoints
-      // and truncates the WAL, which still holds the old page images.
-      AMANAH_ASSIGN_OR_RETURN(
-          Stmt q, db_->Prepare("UPDATE records SET sealed = ?2, withdrawn = 1 WHERE id = ?1",
-                               "withdraw a record"));
-      AMANAH_RETURN_IF_ERROR(q.Int(1, I64(id.value())).Blob(2, ByteView()).Run());
+      AMANAH_RETURN_IF_ERROR(Atomically([&]() -> Status {
+        {
+          AMANAH_ASSIGN_OR_RETURN(
+              Stmt q, db_->Prepare(store_internal::kCountDownSql, "uncount a record"));
+          AMANAH_RETURN_IF_ERROR(q.Int(1, I64(id.value())).Run());
+        }
+        // secure_delete zeroes the freed cell and overflow pages; Commit() then checkpoints
+        // and truncates the WAL, which still holds the old page images.
+        AMANAH_ASSIGN_OR_RETURN(
+            Stmt q, db_->Prepare("UPDATE records SET sealed = ?2, withdrawn = 1 WHERE id = ?1",
+                                 "withdraw a record"));
+        return q.Int(1, I64(id.value())).Blob(2, ByteView()).Run();
+      }));
       withdrew_ = true;
       return Status::Ok();
     });
@@ -943,26 +957,13 @@ Result<std::unique_ptr<StateView>> SqliteStore::Read() {
 Result<std::vector<CountRow>> SqliteStore::CountRecords(CountBy by) {
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, TakeReader());
   Lease lease(this, std::move(db));
-  const char* sql = nullptr;
-  switch (by) {
-    case CountBy::kRole:
-      sql = "SELECT role, COUNT(*) FROM records WHERE withdrawn = 0 GROUP BY role ORDER BY role";
-      break;
-    case CountBy::kDistrict:
-      sql = "SELECT district, COUNT(*) FROM records WHERE withdrawn = 0"
-            " GROUP BY district ORDER BY district";
-      break;
-    case CountBy::kList:
-      sql = "SELECT list_name, COUNT(*) FROM records WHERE withdrawn = 0"
-            " GROUP BY list_name ORDER BY list_name";
-      break;
-    case CountBy::kNeed:
-      sql = "SELECT n.need, COUNT(*) FROM record_needs n JOIN records r ON r.id = n.record"
-            " WHERE r.withdrawn = 0 GROUP BY n.need ORDER BY n.need";
-      break;
-  }
-  if (sql == nullptr) return InvalidArgument("unknown grouping");
-  AMANAH_ASSIGN_OR_RETURN(Stmt q, lease->Prepare(sql, "count records"));
+  const int64_t dimension = store_internal::CountDimension(by);
+  if (dimension == 0) return InvalidArgument("unknown grouping");
+  // The kept counts (record_counts.h): as many rows as groups, whatever the records.
+  AMANAH_ASSIGN_OR_RETURN(Stmt q, lease->Prepare("SELECT key, n FROM record_counts"
+                                                 " WHERE dimension = ?1 AND n > 0 ORDER BY key",
+                                                 "count records"));
+  q.Int(1, dimension);
   std::vector<CountRow> rows;
   while (true) {
     AMANAH_ASSIGN_OR_RETURN(bool row, q.Step());
