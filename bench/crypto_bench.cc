@@ -70,20 +70,13 @@ void BM_SealSign_Record(benchmark::State& state) {
   record::RegistryId registry_id{};
   record::RecordId id{};
   const group::Element x = group::MulBase(group::RandomScalar(SystemRng()));
-  SecretBytes seed(32);
-  SystemRng().Fill(seed.RevealMutable());
   const std::string text = "TEST PERSON 12345 born 1980";
   const Bytes payload(text.begin(), text.end());
   record::Attributes attrs = {{"consent", "un,ngo"}, {"district", "district-1"},
                               {"household", "1"}, {"list", "bench"}, {"role", "medic"}};
   const Bytes encoding = *record::EncodeAttributes(attrs);
   // An enroller's session expands its signing key once (keys.h Signer), not per record.
-  SecretKey key{{}, seed.Clone(), SecretBytes(32)};
-  {
-    SecretBytes sk(64);
-    crypto_sign_seed_keypair(key.pub.sign.data(), sk.RevealMutable().data(), seed.Reveal().data());
-  }
-  const Signer signer = *Signer::Create(key);
+  const Signer signer = *Signer::Create(*GenerateKey(Role::kEnroller, "bench"));
   for (auto _ : state) {
     auto sealed = record::SealRecord(registry_id, id, x, payload);
     auto sig = record::SignRecord(signer, registry_id, *sealed, encoding);
