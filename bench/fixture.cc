@@ -110,7 +110,9 @@ World::~World() {
 std::vector<Submission> World::MakeEnrolments(size_t n) {
   std::vector<std::optional<Submission>> out(n);
   const Time now = Tick();
+  const Signer signer = Take(Signer::Create(*enroller), "signer");
   auto work = [&](size_t begin, size_t end) {
+    client::IdentityBuffer buffer;
     for (size_t i = begin; i < end; ++i) {
       PersonAttributes a;
       a.role = (i % 3 == 0) ? "medic" : (i % 3 == 1 ? "journalist" : "aid");
@@ -119,8 +121,8 @@ std::vector<Submission> World::MakeEnrolments(size_t n) {
       a.consent = *ConsentScope::Parse("un,ngo");
       a.list = "bench";
       client::Identity who{"TEST PERSON " + std::to_string(i), "1980", "", ""};
-      out[i].emplace(Take(client::Enrol(config, *enroller, Pseudonym::Generate(), who, a, now),
-                          "enrol"));
+      out[i].emplace(Take(
+          client::Enrol(config, signer, buffer, Pseudonym::Generate(), who, a, now), "enrol"));
     }
   };
   std::thread t(work, n / 2, n);

@@ -70,9 +70,36 @@ Result<std::array<uint8_t, 10>> ParseFingerprint(std::string_view text);
 // bytes per try for the encryption scalar. kInvalidArgument if the label is not valid.
 Result<SecretKey> GenerateKey(Role role, std::string_view label, RandomSource& rng = SystemRng());
 
-// The Ed25519 signature of `message` under the key (64 bytes).
+// The Ed25519 signature of `message` under the key (64 bytes). Expands the seed on every call
+// (one more fixed-base multiplication than the signature itself): where one key signs many
+// messages, make a Signer once.
 // REQUIRES: key.sign_seed.size() == 32 (true of every key from GenerateKey / OpenSecretKey).
 std::array<uint8_t, 64> Sign(const SecretKey& key, ByteView message);
+
+// A signing key expanded once (RFC 8032 §5.1.5: the public key A = s·B, computed from the seed
+// here and not again per signature), for a session or an import that signs many messages.
+// Ed25519 is deterministic: Signer::Sign returns byte for byte what Sign(key, message) does.
+// The expanded key (libsodium's 64-byte seed ‖ A) lives in one guarded SecretBytes, wiped when
+// the Signer dies; the public key is kept beside it.
+//
+// Thread safety: Sign is const and reads only, so one Signer may sign on several threads.
+class Signer {
+ public:
+  // kInvalidArgument if the seed is not 32 bytes, or the key's public signing key is not the
+  // one the seed derives (a SecretKey from GenerateKey / OpenSecretKey always matches).
+  static Result<Signer> Create(const SecretKey& key);
+
+  std::array<uint8_t, 64> Sign(ByteView message) const;
+  const PublicKey& pub() const { return pub_; }
+  // pub().FingerprintBytes(), computed once.
+  const std::array<uint8_t, 10>& fingerprint() const { return fingerprint_; }
+
+ private:
+  Signer(PublicKey pub, SecretBytes expanded);
+  PublicKey pub_;
+  std::array<uint8_t, 10> fingerprint_;
+  SecretBytes expanded_;  // seed ‖ public key (crypto_sign_SECRETKEYBYTES)
+};
 // OK or kVerifyFailed (also for a signature that is not 64 bytes).
 Status VerifySignature(const Key32& sign_pub, ByteView message, ByteView signature);
 

@@ -17,9 +17,12 @@
 #include <map>
 #include <span>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "amanah/bytes.h"
 #include "amanah/group.h"
+#include "amanah/keys.h"
 #include "amanah/random.h"
 #include "amanah/secret.h"
 #include "amanah/status.h"
@@ -90,6 +93,12 @@ using Attributes = std::map<std::string, std::string>;
 
 // kInvalidArgument if a key or value breaks the rules above.
 Result<Bytes> EncodeAttributes(const Attributes& attributes);
+// The same encoding written into `out`, for secret attributes (a sealed identity): nothing is
+// written anywhere but `out`, which the caller keeps in wiped memory. `pairs` must be in
+// strictly ascending key order. Returns the length written; kInvalidArgument as above, or if
+// the keys are not ascending or `out` is too small (out may then hold a partial encoding).
+using AttributeView = std::pair<std::string_view, std::string_view>;
+Result<size_t> EncodeAttributesInto(std::span<const AttributeView> pairs, std::span<uint8_t> out);
 // Strict: kMalformed for unsorted or duplicate keys, bad characters, bad UTF-8, limits,
 // truncation or trailing bytes.
 Result<Attributes> ParseAttributes(ByteView encoding);
@@ -113,6 +122,10 @@ Bytes SignatureMessage(const RegistryId& registry_id, const RecordId& record_id,
 // The enroller's signature. `seed` is the 32-byte Ed25519 seed. kMalformed if the attribute
 // encoding is not canonical (§5.3): an enroller never signs what a verifier must reject.
 Result<Signature> SignRecord(const SecretBytes& seed, const RegistryId& registry_id,
+                             const SealedRecord& record, ByteView attributes_encoding);
+// The same signature, byte for byte, with a key expanded once (keys.h): what an enroller's
+// session uses, since it saves the seed's expansion (a fixed-base multiplication) per record.
+Result<Signature> SignRecord(const Signer& signer, const RegistryId& registry_id,
                              const SealedRecord& record, ByteView attributes_encoding);
 
 // kMalformed if the attribute encoding or the signature's length is wrong; kVerifyFailed if

@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -84,6 +85,40 @@ Result<Partial> MakePartialWith(const RegistryId& registry_id, const ReleaseId& 
                                 uint16_t index, const SecretBytes& share,
                                 std::span<const record::SealedRecord> records,
                                 group::ScalarView proof_random);
+
+// A release's sealed records as a custodian's client checks them before making its partial:
+// each parsed exactly as record::SealedRecord::Parse does (the same records refused, with the
+// same errors), its C1 decoded once into the form the proof's sums use, so that MakePartial
+// does not decode it a second time.
+//
+// Thread safety: Parse may run concurrently for different j; otherwise like a std::vector.
+class ParsedRecords {
+ public:
+  explicit ParsedRecords(size_t m);
+  ~ParsedRecords();
+  ParsedRecords(ParsedRecords&&) noexcept;
+  ParsedRecords& operator=(ParsedRecords&&) noexcept;
+
+  size_t size() const { return records_.size(); }
+  // Parses record j from its bytes. REQUIRES: j < size().
+  Status Parse(size_t j, ByteView sealed);
+  // REQUIRES: Parse(j, …) succeeded.
+  const record::SealedRecord& operator[](size_t j) const { return records_[j]; }
+
+ private:
+  friend Result<Partial> MakePartial(const RegistryId&, const ReleaseId&, uint16_t,
+                                     const SecretBytes&, const ParsedRecords&, RandomSource&);
+  struct Points;  // the decoded C1s (libdecaf's representation, internal to the core)
+  std::vector<record::SealedRecord> records_;
+  std::vector<uint8_t> parsed_;
+  std::unique_ptr<Points> points_;
+};
+
+// MakePartial from records parsed once. kInvalidArgument as above, and if a record was not
+// parsed.
+Result<Partial> MakePartial(const RegistryId& registry_id, const ReleaseId& release_id,
+                            uint16_t index, const SecretBytes& share,
+                            const ParsedRecords& records, RandomSource& rng = SystemRng());
 
 // Box associated data registry_id ‖ release_id ‖ u16(i) (docs/spec.md §6.4).
 Bytes PartialBoxAd(const RegistryId& registry_id, const ReleaseId& release_id, uint16_t index);

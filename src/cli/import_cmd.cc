@@ -27,6 +27,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "amanah/csv.h"
@@ -284,16 +285,39 @@ Result<CsvOptions> CsvOptionsOf(const ImportOptions& o) {
   return c;
 }
 
-// Seals people[begin, end) into out[begin, end).
-void SealRange(const SignedConfig& config, const SecretKey& key, registry::Time now,
+// Seals people[begin, end) into out[begin, end) with this thread's identity buffer.
+void SealRange(const SignedConfig& config, const Signer& signer,
+               registry::client::IdentityBuffer& buffer, registry::Time now,
                std::vector<Person>& people, const std::vector<Pseudonym>& ids,
                std::vector<Result<registry::Submission>>& out, size_t begin, size_t end) {
   for (size_t i = begin; i < end; ++i) {
-    out[i] = registry::client::Enrol(config, key, ids[i], people[i].who, people[i].attributes,
-                                     now);
+    out[i] = registry::client::Enrol(config, signer, buffer, ids[i], people[i].who,
+                                     people[i].attributes, now);
     people[i].Wipe();
   }
 }
+
+// Runs one job at a time on its own thread, so that the caller can seal the next batch while
+// the registry checks and appends this one: at most one batch is being appended and one being
+// sealed (memory stays at two batches). Wait() must be called before the next Start, and is
+// called by the destructor, so that no job outlives what it refers to.
+class Background {
+ public:
+  ~Background() {
+    if (thread_.joinable()) thread_.join();
+  }
+  void Start(std::function<Status()> job) {
+    thread_ = std::thread([this, job = std::move(job)] { status_ = job(); });
+  }
+  Status Wait() {
+    if (thread_.joinable()) thread_.join();
+    return std::exchange(status_, Status::Ok());
+  }
+
+ private:
+  std::thread thread_;
+  Status status_ = Status::Ok();
+};
 
 // --ids-out written as the import goes (memory stays flat in the number of rows): a 0600
 // temporary file beside it, fsync'ed and linked into place by Finish(); removed unless
@@ -442,35 +466,76 @@ Status Import(Context& ctx, const ImportOptions& o) {
   } else {
     AMANAH_ASSIGN_OR_RETURN(server_view, s.reg().Read());
   }
+  // The signing key expanded once and one wiped identity buffer per sealing thread, for the
+  // whole import (not a guarded allocation per row).
+  AMANAH_ASSIGN_OR_RETURN(Signer signer, Signer::Create(s.key));
+  std::array<registry::client::IdentityBuffer, 2> buffers;
   Progress progress(ctx, stream ? rows : 2 * rows);
   IdsFile ids_file(o.ids_out);
   AMANAH_RETURN_IF_ERROR(ids_file.Open());
-  std::set<Pseudonym> drawn;  // streaming: this batch's (the others are in the stream's state)
   uint64_t first_index = 0, last_index = 0, done = 0;
   std::vector<Person> batch;
-  auto seal_batch = [&]() -> Status {
-    std::vector<Pseudonym> ids;
-    std::string ids_csv;
-    for (size_t i = 0; i < batch.size(); ++i) {
+  // Pseudonyms are drawn a batch ahead, while no append runs (a stream's view is used by one
+  // thread at a time): each is checked against the registry's state (the batches appended so
+  // far) and against `pending`, the ones drawn for the batch being appended and for the next.
+  std::set<Pseudonym> pending;
+  std::vector<Pseudonym> next_ids, in_flight_ids;
+  auto draw_ids = [&]() -> Status {
+    next_ids.clear();
+    for (size_t i = 0; i < kSealBatch; ++i) {
       Pseudonym id;
       for (;;) {
         id = Pseudonym::Generate();
-        if (drawn.count(id)) continue;
+        if (pending.count(id)) continue;
         AMANAH_ASSIGN_OR_RETURN(
             std::optional<registry::Record> used,
             stream ? stream->view().FindRecord(id) : server_view->FindRecord(id));
         if (!used) break;
       }
-      drawn.insert(id);
-      ids.push_back(id);
-      ids_csv += CsvWriteRecord({std::to_string(batch[i].line), id.ToString()});
+      pending.insert(id);
+      next_ids.push_back(id);
     }
+    return Status::Ok();
+  };
+  // The batch being appended (on `appender`) and what it wrote.
+  std::vector<registry::Submission> appending;
+  Result<std::vector<uint64_t>> written = std::vector<uint64_t>{};
+  Background appender;  // declared after the stream: joined before the stream is destroyed
+  // Waits for the batch being appended; then its pseudonyms are in the registry's state.
+  auto finish_append = [&]() -> Status {
+    AMANAH_RETURN_IF_ERROR(appender.Wait());
+    if (appending.empty()) return Status::Ok();
+    if (!written.ok()) {
+      return Status(written.status().code(),
+                    written.status().message() + "; nothing was imported");
+    }
+    if (done == 0) first_index = written->front();
+    last_index = written->back();
+    done += appending.size();
+    for (const Pseudonym& id : in_flight_ids) pending.erase(id);
+    in_flight_ids.clear();
+    appending.clear();
+    progress.Update(done);
+    return Status::Ok();
+  };
+  AMANAH_RETURN_IF_ERROR(draw_ids());
+  auto seal_batch = [&]() -> Status {
+    std::vector<Pseudonym> ids = std::move(next_ids);
+    ids.resize(batch.size());  // a last, shorter batch leaves some unused
+    std::string ids_csv;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      ids_csv += CsvWriteRecord({std::to_string(batch[i].line), ids[i].ToString()});
+    }
+    // Both cores seal this batch while the previous one is checked and appended.
     std::vector<Result<registry::Submission>> sealed(batch.size(), Internal("not sealed"));
     const size_t half = batch.size() / 2;
-    std::thread worker(SealRange, std::cref(config), std::cref(s.key), now, std::ref(batch),
-                       std::cref(ids), std::ref(sealed), half, batch.size());
-    SealRange(config, s.key, now, batch, ids, sealed, 0, half);
+    std::thread worker(SealRange, std::cref(config), std::cref(signer), std::ref(buffers[1]),
+                       now, std::ref(batch), std::cref(ids), std::ref(sealed), half,
+                       batch.size());
+    SealRange(config, signer, buffers[0], now, batch, ids, sealed, 0, half);
     worker.join();
+    // The previous batch's refusal, if any, comes first: its rows precede this batch's.
+    AMANAH_RETURN_IF_ERROR(finish_append());
     std::vector<registry::Submission> submissions;
     submissions.reserve(batch.size());
     for (size_t i = 0; i < sealed.size(); ++i) {
@@ -481,22 +546,24 @@ Status Import(Context& ctx, const ImportOptions& o) {
       }
       submissions.push_back(std::move(sealed[i]).value());
     }
-    if (stream) {
-      Result<std::vector<uint64_t>> written = stream->Add(submissions);
-      if (!written.ok()) {
-        return Status(written.status().code(),
-                      written.status().message() + "; nothing was imported");
-      }
-      if (done == 0) first_index = written->front();
-      last_index = written->back();
-      drawn.clear();
-    } else {
-      for (auto& sub : submissions) kept.push_back(std::move(sub));
-    }
-    done += submissions.size();
-    AMANAH_RETURN_IF_ERROR(ids_file.Write(ids_csv));
     batch.clear();
-    progress.Update(done);
+    AMANAH_RETURN_IF_ERROR(ids_file.Write(ids_csv));
+    in_flight_ids = std::move(ids);
+    AMANAH_RETURN_IF_ERROR(draw_ids());  // the stream is idle: no append runs now
+    if (stream) {
+      appending = std::move(submissions);
+      appender.Start([&]() -> Status {
+        written = stream->Add(appending);
+        return Status::Ok();
+      });
+    } else {
+      // A server takes the import as one bundle at the end; there is nothing to overlap.
+      done += submissions.size();
+      for (const Pseudonym& id : in_flight_ids) pending.erase(id);
+      in_flight_ids.clear();
+      for (auto& sub : submissions) kept.push_back(std::move(sub));
+      progress.Update(done);
+    }
     return Status::Ok();
   };
   auto collect = [&](const MappedRow& row) -> Status {
@@ -512,6 +579,10 @@ Status Import(Context& ctx, const ImportOptions& o) {
     if (!sealed.ok()) second = sealed;
   }
   for (Person& p : batch) p.Wipe();
+  {
+    Status appended = finish_append();
+    if (second.ok() && !appended.ok()) second = appended;
+  }
   if (!second.ok()) return second.status();
   if (second->digest != first.digest || done != rows) {
     return Conflict(o.file + ": the file changed during the import; run it again");
@@ -527,15 +598,14 @@ Status Import(Context& ctx, const ImportOptions& o) {
     }
   } else {
     server_view.reset();
-    Result<std::vector<uint64_t>> written =
+    Result<std::vector<uint64_t>> all =
         s.reg().SubmitAll(kept, [&](size_t n) { progress.Update(rows + n); });
-    if (!written.ok()) {
+    if (!all.ok()) {
       unlink(o.ids_out.c_str());
-      return Status(written.status().code(),
-                    written.status().message() + "; nothing was imported");
+      return Status(all.status().code(), all.status().message() + "; nothing was imported");
     }
-    first_index = written->front();
-    last_index = written->back();
+    first_index = all->front();
+    last_index = all->back();
   }
   out << "enrolled: " << rows << " people on list \"" << o.list << "\" (log entries "
       << first_index << " to " << last_index << ")\n"

@@ -248,6 +248,32 @@ std::array<uint8_t, 64> Sign(const SecretKey& key, ByteView message) {
   return sig;
 }
 
+Result<Signer> Signer::Create(const SecretKey& key) {
+  EnsureSodium();
+  if (key.sign_seed.size() != crypto_sign_SEEDBYTES) {
+    return InvalidArgument("signing seed is not 32 bytes");
+  }
+  uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+  SecretBytes expanded(crypto_sign_SECRETKEYBYTES);
+  crypto_sign_seed_keypair(pk, expanded.RevealMutable().data(), key.sign_seed.Reveal().data());
+  // A mismatched public key would make every signature fail to verify under the key the log
+  // knows; refuse it here rather than sign with it.
+  if (sodium_memcmp(pk, key.pub.sign.data(), sizeof pk) != 0) {
+    return InvalidArgument("the signing seed does not match the public key");
+  }
+  return Signer(key.pub, std::move(expanded));
+}
+
+Signer::Signer(PublicKey pub, SecretBytes expanded)
+    : pub_(std::move(pub)), fingerprint_(pub_.FingerprintBytes()), expanded_(std::move(expanded)) {}
+
+std::array<uint8_t, 64> Signer::Sign(ByteView message) const {
+  std::array<uint8_t, 64> sig;
+  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(),
+                       expanded_.Reveal().data());
+  return sig;
+}
+
 Status VerifySignature(const Key32& sign_pub, ByteView message, ByteView signature) {
   EnsureSodium();
   if (signature.size() != crypto_sign_BYTES ||

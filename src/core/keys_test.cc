@@ -115,6 +115,31 @@ TEST(Keys, SignAndVerify) {
             Code::kVerifyFailed);
 }
 
+TEST(Keys, SignerSignsAsSignByteForByte) {
+  auto key = GenerateKey(Role::kEnroller, "list keeper");
+  ASSERT_TRUE(key.ok());
+  auto signer = Signer::Create(*key);
+  ASSERT_TRUE(signer.ok());
+  EXPECT_EQ(signer->pub(), key->pub);
+  EXPECT_EQ(signer->fingerprint(), key->pub.FingerprintBytes());
+  for (size_t n : {0, 1, 64, 1000}) {
+    Bytes msg(n, static_cast<uint8_t>(n));
+    const auto sig = signer->Sign(msg);
+    EXPECT_EQ(sig, Sign(*key, msg)) << n;
+    EXPECT_TRUE(VerifySignature(key->pub.sign, msg, sig).ok());
+  }
+}
+
+TEST(Keys, SignerRefusesASeedThatIsNotTheKeys) {
+  auto key = GenerateKey(Role::kEnroller, "list keeper");
+  ASSERT_TRUE(key.ok());
+  SecretKey other{key->pub, SecretBytes(32), key->enc.Clone()};
+  SystemRng().Fill(other.sign_seed.RevealMutable());
+  EXPECT_EQ(Signer::Create(other).status().code(), Code::kInvalidArgument);
+  SecretKey short_seed{key->pub, SecretBytes(31), key->enc.Clone()};
+  EXPECT_EQ(Signer::Create(short_seed).status().code(), Code::kInvalidArgument);
+}
+
 TEST(Keys, FingerprintTextAndParse) {
   DeterministicRandom rng = TestRng();
   auto key = GenerateKey(Role::kCustodian, "c", rng);

@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "amanah/utf8.h"
+#include "msm.h"
+#include "record_internal.h"
 
 namespace amanah::record {
 namespace {
@@ -53,8 +56,12 @@ Bytes SealedRecord::Encode() const {
       .Take();
 }
 
-Result<SealedRecord> SealedRecord::Parse(ByteView bytes) {
-  // docs/spec.md §5.2: every field is checked; trailing bytes are rejected.
+namespace {
+
+// docs/spec.md §5.2: every field is checked; trailing bytes are rejected. `decode_c1` is the
+// strict element decoder (either library's: they accept the same set, msm_test.cc).
+template <typename DecodeC1>
+Result<SealedRecord> ParseWith(ByteView bytes, DecodeC1&& decode_c1) {
   ByteReader in(bytes);
   AMANAH_ASSIGN_OR_RETURN(uint16_t version, in.U16());
   if (version != kRecordVersion) return Malformed("unknown sealed record version");
@@ -62,7 +69,7 @@ Result<SealedRecord> SealedRecord::Parse(ByteView bytes) {
   AMANAH_ASSIGN_OR_RETURN(ByteView id, in.Raw(kRecordIdBytes));
   std::copy(id.begin(), id.end(), r.record_id.begin());
   AMANAH_ASSIGN_OR_RETURN(ByteView c1, in.Raw(group::kElementBytes));
-  AMANAH_ASSIGN_OR_RETURN(r.c1, group::DecodeElement(c1));
+  AMANAH_ASSIGN_OR_RETURN(r.c1, decode_c1(c1));
   AMANAH_ASSIGN_OR_RETURN(ByteView nonce, in.Raw(kNonceBytes));
   std::copy(nonce.begin(), nonce.end(), r.nonce.begin());
   AMANAH_ASSIGN_OR_RETURN(uint32_t len, in.U32());
@@ -74,6 +81,30 @@ Result<SealedRecord> SealedRecord::Parse(ByteView bytes) {
   AMANAH_RETURN_IF_ERROR(in.Finish());
   return r;
 }
+
+}  // namespace
+
+Result<SealedRecord> SealedRecord::Parse(ByteView bytes) {
+  return ParseWith(bytes, [](ByteView c1) { return group::DecodeElement(c1); });
+}
+
+namespace internal {
+
+Result<SealedRecord> ParseDecoded(ByteView bytes, msm::Point& c1_point) {
+  return ParseWith(bytes, [&c1_point](ByteView c1) -> Result<group::Element> {
+    group::Element e;
+    std::copy(c1.begin(), c1.end(), e.begin());
+    // RFC 9496 §4.3.1 as group::DecodeElement: bit 255 set, a non-canonical encoding and the
+    // identity are refused (libdecaf checks all three; bit 255 is tested here too, so that
+    // the rule does not rest on one library alone).
+    if ((e[31] & 0x80) != 0 || !msm::Decode(e, c1_point)) {
+      return Malformed("not a canonical ristretto255 element");
+    }
+    return e;
+  });
+}
+
+}  // namespace internal
 
 // K into `out` (32 bytes of ordinary memory the caller wipes): sealing and opening keep K on
 // the stack, since a guarded SecretBytes costs mmap, mprotect and munmap calls per record.
@@ -163,19 +194,53 @@ Result<SecretBytes> OpenRecord(const RegistryId& registry_id, const group::Eleme
   return plain;
 }
 
-Result<Bytes> EncodeAttributes(const Attributes& attributes) {
+Result<size_t> EncodeAttributesInto(std::span<const AttributeView> pairs,
+                                    std::span<uint8_t> out) {
   // docs/spec.md §5.3: u16 count ‖ (LP(key) ‖ LP(value)) in ascending byte order of key.
-  if (attributes.size() > kMaxAttributes) return InvalidArgument("more than 64 attributes");
-  ByteWriter w;
-  w.U16(static_cast<uint16_t>(attributes.size()));
-  for (const auto& [key, value] : attributes) {
+  if (pairs.size() > kMaxAttributes) return InvalidArgument("more than 64 attributes");
+  size_t pos = 0;
+  auto put_u16 = [&](size_t v) {
+    out[pos++] = static_cast<uint8_t>(v >> 8);
+    out[pos++] = static_cast<uint8_t>(v);
+  };
+  auto put_lp = [&](std::string_view v) {
+    put_u16(v.size());
+    std::copy(v.begin(), v.end(), out.begin() + static_cast<std::ptrdiff_t>(pos));
+    pos += v.size();
+  };
+  if (out.size() < 2) return InvalidArgument("attribute encoding does not fit");
+  put_u16(pairs.size());
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const auto& [key, value] = pairs[i];
     if (!ValidKey(key)) return InvalidArgument("attribute key must be 1-32 of [a-z0-9_.-]");
     if (!ValidValue(value)) {
       return InvalidArgument("attribute value must be UTF-8 of at most 1024 bytes");
     }
-    w.LP(key).LP(value);
+    if (i > 0 && !(pairs[i - 1].first < key)) {
+      return InvalidArgument("attribute keys not strictly ascending");
+    }
+    if (out.size() - pos < 4 + key.size() + value.size()) {
+      return InvalidArgument("attribute encoding does not fit");
+    }
+    put_lp(key);
+    put_lp(value);
   }
-  return w.Take();
+  return pos;
+}
+
+Result<Bytes> EncodeAttributes(const Attributes& attributes) {
+  // std::map iterates in ascending byte order of key, as §5.3 wants.
+  std::vector<AttributeView> pairs;
+  pairs.reserve(attributes.size());
+  size_t size = 2;
+  for (const auto& [key, value] : attributes) {
+    pairs.emplace_back(key, value);
+    size += 4 + key.size() + value.size();
+  }
+  Bytes out(size);
+  AMANAH_ASSIGN_OR_RETURN(size_t written, EncodeAttributesInto(pairs, out));
+  out.resize(written);
+  return out;
 }
 
 Result<Attributes> ParseAttributes(ByteView encoding) {
@@ -237,6 +302,12 @@ Result<Signature> SignRecord(const SecretBytes& seed, const RegistryId& registry
   crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk);
   Wipe(sk);
   return sig;
+}
+
+Result<Signature> SignRecord(const Signer& signer, const RegistryId& registry_id,
+                             const SealedRecord& record, ByteView attributes_encoding) {
+  AMANAH_RETURN_IF_ERROR(ParseAttributes(attributes_encoding).status());
+  return signer.Sign(SignatureMessage(registry_id, record, attributes_encoding));
 }
 
 Status VerifyRecordSignature(const SigningPublicKey& enroller, const RegistryId& registry_id,

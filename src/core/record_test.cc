@@ -194,6 +194,40 @@ TEST(Signature, BindsRecordAndAttributes) {
   Bytes trailing = attrs;
   trailing.push_back(0);
   EXPECT_EQ(SignRecord(seed, f.registry_id, sealed, trailing).status().code(), Code::kMalformed);
+  SecretKey key{{}, seed.Clone(), SecretBytes(32)};
+  key.pub.sign = pk;
+  auto signer = Signer::Create(key);
+  ASSERT_TRUE(signer.ok());
+  EXPECT_EQ(SignRecord(*signer, f.registry_id, sealed, trailing).status().code(),
+            Code::kMalformed);
+  auto expanded = SignRecord(*signer, f.registry_id, sealed, attrs);
+  ASSERT_TRUE(expanded.ok());
+  EXPECT_EQ(*expanded, *sig);
+}
+
+TEST(Attributes, EncodeIntoMatchesEncodeAndRefusesWhatItMust) {
+  const Attributes attrs = {{"birth_year", "1979"}, {"name", "محمد"}, {"phone", ""}};
+  const Bytes expected = *EncodeAttributes(attrs);
+  std::vector<AttributeView> pairs;
+  for (const auto& [k, v] : attrs) pairs.emplace_back(k, v);
+  Bytes out(expected.size());
+  auto n = EncodeAttributesInto(pairs, out);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, expected.size());
+  EXPECT_EQ(out, expected);
+  Bytes small(expected.size() - 1);
+  EXPECT_EQ(EncodeAttributesInto(pairs, small).status().code(), Code::kInvalidArgument);
+  std::vector<AttributeView> unsorted = {{"name", "a"}, {"birth_year", "b"}};
+  Bytes big(64);
+  EXPECT_EQ(EncodeAttributesInto(unsorted, big).status().code(), Code::kInvalidArgument);
+  std::vector<AttributeView> duplicate = {{"name", "a"}, {"name", "b"}};
+  EXPECT_EQ(EncodeAttributesInto(duplicate, big).status().code(), Code::kInvalidArgument);
+  std::vector<AttributeView> bad_key = {{"Name", "a"}};
+  EXPECT_EQ(EncodeAttributesInto(bad_key, big).status().code(), Code::kInvalidArgument);
+  std::vector<AttributeView> none;
+  auto empty = EncodeAttributesInto(none, big);
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ(*empty, 2u);
 }
 
 // What an implementation concludes from a seal- vector's inputs: the first failure of parse
@@ -270,6 +304,18 @@ TEST(SealVectors, RecomputeFromInputs) {
                             attrs);
       ASSERT_TRUE(sig.ok());
       EXPECT_EQ(ToHex(*sig), v["signature"].get<std::string>());
+      // The same bytes from a key expanded once.
+      SecretKey key{{}, SecretBytes::CopyFrom(Hex(v["signing_seed"])), SecretBytes(32)};
+      {
+        SecretBytes sk(64);
+        crypto_sign_seed_keypair(key.pub.sign.data(), sk.RevealMutable().data(),
+                                 key.sign_seed.Reveal().data());
+      }
+      auto signer = Signer::Create(key);
+      ASSERT_TRUE(signer.ok());
+      auto expanded = SignRecord(*signer, registry_id, *sealed, attrs);
+      ASSERT_TRUE(expanded.ok());
+      EXPECT_EQ(ToHex(*expanded), v["signature"].get<std::string>());
     }
   }
 }

@@ -13,6 +13,7 @@
 #include "amanah/box.h"
 #include "dleq_internal.h"
 #include "msm.h"
+#include "record_internal.h"
 
 namespace amanah::release {
 namespace {
@@ -207,27 +208,19 @@ Result<Partial> Partial::Parse(ByteView bytes) {
   return p;
 }
 
-Result<Partial> MakePartialWith(const RegistryId& registry_id, const ReleaseId& release_id,
-                                uint16_t index, const SecretBytes& share,
-                                std::span<const record::SealedRecord> records,
-                                group::ScalarView proof_random) {
-  // docs/spec.md §6.2, §6.3
-  if (index == 0) return InvalidArgument("custodian index 0");
-  AMANAH_RETURN_IF_ERROR(CheckShare(share));
-  if (records.empty() || records.size() > kMaxRecords) {
-    return InvalidArgument("a release holds 1 to 65536 records");
-  }
-  // The custodian never multiplies its share by a point it has not checked: every C1 is
-  // decoded strictly first (the decoded points also serve the proof's composite M).
-  const ReleaseFacts facts = Facts(records);
-  if (!facts.c1_valid) return Malformed("not a canonical ristretto255 element");
+namespace {
+
+// docs/spec.md §6.2, §6.3, once every C1 is decoded (facts.c1_valid).
+Result<Partial> MakePartialFromFacts(const RegistryId& registry_id, const ReleaseId& release_id,
+                                     uint16_t index, const SecretBytes& share,
+                                     const ReleaseFacts& facts, group::ScalarView proof_random) {
   Partial p;
   p.index = index;
-  p.d.resize(records.size());
+  p.d.resize(facts.c1.size());
   // D_j = x_i·C1_j with libsodium's constant-time multiplication (x_i is secret), on two
   // threads.
-  std::vector<uint8_t> failed(records.size(), 0);
-  msm::ParallelFor(records.size(), msm::kWorkers, [&](size_t begin, size_t end) {
+  std::vector<uint8_t> failed(facts.c1.size(), 0);
+  msm::ParallelFor(facts.c1.size(), msm::kWorkers, [&](size_t begin, size_t end) {
     for (size_t j = begin; j < end; ++j) {
       auto d = group::ScalarMult(ShareView(share), facts.c1[j]);
       if (d.ok()) p.d[j] = *d;
@@ -247,12 +240,66 @@ Result<Partial> MakePartialWith(const RegistryId& registry_id, const ReleaseId& 
   return p;
 }
 
+Status CheckPartialArguments(uint16_t index, const SecretBytes& share, size_t m) {
+  if (index == 0) return InvalidArgument("custodian index 0");
+  AMANAH_RETURN_IF_ERROR(CheckShare(share));
+  if (m == 0 || m > kMaxRecords) return InvalidArgument("a release holds 1 to 65536 records");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<Partial> MakePartialWith(const RegistryId& registry_id, const ReleaseId& release_id,
+                                uint16_t index, const SecretBytes& share,
+                                std::span<const record::SealedRecord> records,
+                                group::ScalarView proof_random) {
+  AMANAH_RETURN_IF_ERROR(CheckPartialArguments(index, share, records.size()));
+  // The custodian never multiplies its share by a point it has not checked: every C1 is
+  // decoded strictly first (the decoded points also serve the proof's composite M).
+  const ReleaseFacts facts = Facts(records);
+  if (!facts.c1_valid) return Malformed("not a canonical ristretto255 element");
+  return MakePartialFromFacts(registry_id, release_id, index, share, facts, proof_random);
+}
+
 Result<Partial> MakePartial(const RegistryId& registry_id, const ReleaseId& release_id,
                             uint16_t index, const SecretBytes& share,
                             std::span<const record::SealedRecord> records, RandomSource& rng) {
   SecretBytes r = group::RandomSecretScalar(rng);
   return MakePartialWith(registry_id, release_id, index, share, records,
                          group::ScalarView(r.Reveal().data(), group::kScalarBytes));
+}
+
+struct ParsedRecords::Points {
+  std::vector<msm::Point> c1;
+};
+
+ParsedRecords::ParsedRecords(size_t m)
+    : records_(m), parsed_(m, 0), points_(std::make_unique<Points>()) {
+  points_->c1.resize(m);
+}
+ParsedRecords::~ParsedRecords() = default;
+ParsedRecords::ParsedRecords(ParsedRecords&&) noexcept = default;
+ParsedRecords& ParsedRecords::operator=(ParsedRecords&&) noexcept = default;
+
+Status ParsedRecords::Parse(size_t j, ByteView sealed) {
+  AMANAH_ASSIGN_OR_RETURN(records_[j], record::internal::ParseDecoded(sealed, points_->c1[j]));
+  parsed_[j] = 1;
+  return Status::Ok();
+}
+
+Result<Partial> MakePartial(const RegistryId& registry_id, const ReleaseId& release_id,
+                            uint16_t index, const SecretBytes& share,
+                            const ParsedRecords& records, RandomSource& rng) {
+  AMANAH_RETURN_IF_ERROR(CheckPartialArguments(index, share, records.size()));
+  // Every C1 was decoded strictly by Parse: the share meets only checked points.
+  if (std::find(records.parsed_.begin(), records.parsed_.end(), 0) != records.parsed_.end()) {
+    return InvalidArgument("a record of the release was not parsed");
+  }
+  ReleaseFacts facts{RecordsDigest(RecordIds(records.records_)), C1s(records.records_),
+                     records.points_->c1, true};
+  SecretBytes r = group::RandomSecretScalar(rng);
+  return MakePartialFromFacts(registry_id, release_id, index, share, facts,
+                              group::ScalarView(r.Reveal().data(), group::kScalarBytes));
 }
 
 Bytes PartialBoxAd(const RegistryId& registry_id, const ReleaseId& release_id, uint16_t index) {

@@ -240,6 +240,54 @@ TEST(Release, AUndecryptableRecordIsNamedByPosition) {
   EXPECT_EQ(opened.status().message(), "record 1 of 4 in the release does not decrypt");
 }
 
+TEST(Release, ParsedRecordsDecodeOnceAndRefuseAsParse) {
+  Scenario sc;
+  ParsedRecords parsed(sc.records.size());
+  for (size_t j = 0; j < sc.records.size(); ++j) {
+    ASSERT_TRUE(parsed.Parse(j, sc.records[j].Encode()).ok());
+    EXPECT_EQ(parsed[j].Encode(), sc.records[j].Encode());
+  }
+  auto p = MakePartial(sc.reg.id, sc.release_id, 2, sc.reg.shares[1], parsed);
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_TRUE(VerifyPartial(sc.reg.id, sc.release_id, sc.reg.keys.custodians[1], sc.records, *p)
+                  .ok());
+  // The same D as from the records themselves (the proof differs: its nonce is random).
+  EXPECT_EQ(p->d, sc.PartialFrom(2).d);
+  // Every C1 SealedRecord::Parse refuses is refused here with the same error: bit 255 set (which
+  // libsodium 1.0.18 alone would ignore), the identity, its bit-255 alias, a non-canonical
+  // encoding.
+  const Bytes good = sc.records[0].Encode();
+  constexpr size_t kC1 = 2 + record::kRecordIdBytes;
+  std::vector<Bytes> bad;
+  bad.push_back(good);
+  bad.back()[kC1 + 31] |= 0x80;
+  bad.push_back(good);
+  std::fill(bad.back().begin() + kC1, bad.back().begin() + kC1 + 32, 0);
+  bad.push_back(bad.back());
+  bad.back()[kC1 + 31] = 0x80;
+  bad.push_back(good);
+  std::fill(bad.back().begin() + kC1, bad.back().begin() + kC1 + 32, 0xff);
+  bad.back()[kC1 + 31] = 0x7f;
+  bad.push_back(good);  // truncated
+  bad.back().pop_back();
+  for (const Bytes& b : bad) {
+    const Status expected = record::SealedRecord::Parse(b).status();
+    ASSERT_FALSE(expected.ok());
+    ParsedRecords one(1);
+    const Status got = one.Parse(0, b);
+    EXPECT_EQ(got.code(), expected.code());
+    EXPECT_EQ(got.message(), expected.message());
+    // Never a partial over a record that did not parse.
+    EXPECT_EQ(MakePartial(sc.reg.id, sc.release_id, 1, sc.reg.shares[0], one).status().code(),
+              Code::kInvalidArgument);
+  }
+  ParsedRecords none(0);
+  EXPECT_EQ(MakePartial(sc.reg.id, sc.release_id, 1, sc.reg.shares[0], none).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(MakePartial(sc.reg.id, sc.release_id, 0, sc.reg.shares[0], parsed).status().code(),
+            Code::kInvalidArgument);
+}
+
 TEST(Release, ArgumentsAreChecked) {
   Scenario sc;
   // The custodian refuses a C1 that is not a valid element.

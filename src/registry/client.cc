@@ -34,21 +34,38 @@ release::RegistryKeys KeysOf(const SignedConfig& config) {
 
 }  // namespace
 
-Result<SecretBytes> EncodeIdentity(const Identity& identity) {
+Result<ByteView> IdentityBuffer::Encode(const Identity& identity) {
+  Wipe();
   if (identity.name.empty()) return InvalidArgument("an identity needs a name");
-  record::Attributes map;
-  map[kName] = identity.name;
-  if (!identity.birth_year.empty()) map[kBirthYear] = identity.birth_year;
-  if (!identity.phone.empty()) map[kPhone] = identity.phone;
-  if (!identity.notes.empty()) map[kNotes] = identity.notes;
-  auto encoded = record::EncodeAttributes(map);
-  // The map held the name in ordinary memory; wipe what we can reach.
-  for (auto& [key, value] : map) Wipe({reinterpret_cast<uint8_t*>(value.data()), value.size()});
+  // docs/registry.md §2.1 as a record::Attributes map, keys in ascending byte order, empty
+  // fields left out. Written straight into guarded memory: no copy of the name elsewhere.
+  std::array<record::AttributeView, 4> pairs;
+  size_t n = 0;
+  if (!identity.birth_year.empty()) pairs[n++] = {kBirthYear, identity.birth_year};
+  pairs[n++] = {kName, identity.name};
+  if (!identity.notes.empty()) pairs[n++] = {kNotes, identity.notes};
+  if (!identity.phone.empty()) pairs[n++] = {kPhone, identity.phone};
+  Result<size_t> written = record::EncodeAttributesInto(
+      std::span<const record::AttributeView>(pairs.data(), n), bytes_.RevealMutable());
+  used_ = bytes_.size();  // a failed encoding may have written part of a field
   // Field errors name the field, never its value.
-  if (!encoded.ok()) return InvalidArgument("identity fields are too long or not UTF-8");
-  SecretBytes payload = SecretBytes::CopyFrom(*encoded);
-  Wipe(*encoded);
-  return payload;
+  if (!written.ok()) {
+    Wipe();
+    return InvalidArgument("identity fields are too long or not UTF-8");
+  }
+  used_ = *written;
+  return bytes_.Reveal().first(used_);
+}
+
+void IdentityBuffer::Wipe() {
+  amanah::Wipe(bytes_.RevealMutable().first(used_));
+  used_ = 0;
+}
+
+Result<SecretBytes> EncodeIdentity(const Identity& identity) {
+  IdentityBuffer buffer;
+  AMANAH_ASSIGN_OR_RETURN(ByteView encoded, buffer.Encode(identity));
+  return SecretBytes::CopyFrom(encoded);
 }
 
 Result<Identity> DecodeIdentity(const SecretBytes& payload) {
@@ -80,22 +97,32 @@ Submission SignBody(const SignedConfig& config, const SecretKey& actor, const Bo
 Result<Submission> Enrol(const SignedConfig& config, const SecretKey& enroller,
                          const Pseudonym& id, const Identity& identity,
                          const PersonAttributes& attributes, Time now, RandomSource& rng) {
+  AMANAH_ASSIGN_OR_RETURN(Signer signer, Signer::Create(enroller));
+  IdentityBuffer buffer;
+  return Enrol(config, signer, buffer, id, identity, attributes, now, rng);
+}
+
+Result<Submission> Enrol(const SignedConfig& config, const Signer& enroller,
+                         IdentityBuffer& buffer, const Pseudonym& id, const Identity& identity,
+                         const PersonAttributes& attributes, Time now, RandomSource& rng) {
   const record::RegistryId registry_id = config.config.Id();
   AMANAH_ASSIGN_OR_RETURN(Bytes attr_bytes, record::EncodeAttributes(attributes.ToAttributes()));
-  AMANAH_ASSIGN_OR_RETURN(SecretBytes payload, EncodeIdentity(identity));
-  AMANAH_ASSIGN_OR_RETURN(record::SealedRecord sealed,
-                          record::SealRecord(registry_id, id.RecordId(), config.config.x_pub,
-                                             payload.Reveal(), rng));
+  AMANAH_ASSIGN_OR_RETURN(ByteView payload, buffer.Encode(identity));
+  Result<record::SealedRecord> sealed =
+      record::SealRecord(registry_id, id.RecordId(), config.config.x_pub, payload, rng);
+  buffer.Wipe();
+  AMANAH_RETURN_IF_ERROR(sealed.status());
   AMANAH_ASSIGN_OR_RETURN(record::Signature signature,
-                          record::SignRecord(enroller.sign_seed, registry_id, sealed, attr_bytes));
+                          record::SignRecord(enroller, registry_id, *sealed, attr_bytes));
   EnrolBody body;
   body.id = id;
   body.attributes = std::move(attr_bytes);
-  body.c1 = sealed.c1;
-  body.ciphertext_hash = record::CiphertextHash(sealed);
+  body.c1 = sealed->c1;
+  body.ciphertext_hash = record::CiphertextHash(*sealed);
   body.record_signature = signature;
-  Submission s = SignBody(config, enroller, body, now);
-  s.attachment = sealed.Encode();
+  Submission s{MakeEntry(body, now, enroller.fingerprint()), {}};
+  SignEntry(s.entry, enroller, registry_id);
+  s.attachment = sealed->Encode();
   return s;
 }
 
@@ -171,7 +198,10 @@ Result<ApprovalOutput> Approve(const SignedConfig& config, const note::VerifierK
   }
   // Each record is checked on its own (two Ed25519-bound halves on two threads); the error
   // reported is the one of the first record, in release order, that fails.
-  auto check_record = [&](size_t i) -> Result<record::SealedRecord> {
+  // C1 is decoded once, by the parse, for the partial's proof as well (release::ParsedRecords).
+  const size_t m = ev.records.size();
+  release::ParsedRecords sealed(m);
+  auto check_record = [&](size_t i) -> Status {
     const Record& r = ev.records[i];
     if (!(r.id == rr.people[i])) return InvalidArgument("the evidence is not in release order");
     if (r.withdrawn) return PolicyDenied("a person in the release has been withdrawn");
@@ -180,7 +210,8 @@ Result<ApprovalOutput> Approve(const SignedConfig& config, const note::VerifierK
         ev.enrollers[i].role != Role::kEnroller) {
       return VerifyFailed("a record's enroller key does not match its enroller");
     }
-    AMANAH_ASSIGN_OR_RETURN(record::SealedRecord s, record::SealedRecord::Parse(r.sealed));
+    AMANAH_RETURN_IF_ERROR(sealed.Parse(i, r.sealed));
+    const record::SealedRecord& s = sealed[i];
     // record::VerifyRecordSignature, with the attributes parsed once for both uses: parse
     // (kMalformed), then the enroller's signature (kVerifyFailed), in that order as there.
     AMANAH_ASSIGN_OR_RETURN(record::Attributes attrs, record::ParseAttributes(r.attributes));
@@ -193,19 +224,16 @@ Result<ApprovalOutput> Approve(const SignedConfig& config, const note::VerifierK
     if (!person.consent.Covers(*ev.official.org_kind)) {
       return PolicyDenied("a person in the release did not consent to this kind of organisation");
     }
-    return s;
+    return Status::Ok();
   };
-  const size_t m = ev.records.size();
-  std::vector<record::SealedRecord> sealed(m);
   std::vector<Status> first_error(2, Status::Ok());
   auto check_range = [&](size_t part, size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
-      Result<record::SealedRecord> s = check_record(i);
+      Status s = check_record(i);
       if (!s.ok()) {
-        first_error[part] = s.status();
+        first_error[part] = s;
         return;
       }
-      sealed[i] = std::move(s).value();
     }
   };
   {

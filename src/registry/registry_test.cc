@@ -235,6 +235,14 @@ TEST_P(RegistryLifecycle, FromEnrolmentToOpenedManifestAndVerifiedLog) {
                           keys_.custodians[1], shares_[1], ev2, Tick());
     EXPECT_EQ(out.status().code(), Code::kVerifyFailed) << out.status().ToString();
     EXPECT_NE(out.status().message().find("enroller key does not match"), std::string::npos);
+    // A record whose C1 has bit 255 set (libsodium 1.0.18 alone would take it for another
+    // encoding of a valid point) is refused before the share touches it.
+    auto ev3 = Evidence(release, *request_index, std::nullopt);
+    ev3.records.back().sealed[2 + 8 + 31] |= 0x80;
+    out = client::Approve(config_, registry_->log_key(), registry_->origin(), 2,
+                          keys_.custodians[1], shares_[1], ev3, Tick());
+    EXPECT_EQ(out.status().code(), Code::kMalformed) << out.status().ToString();
+    EXPECT_EQ(out.status().message(), "not a canonical ristretto255 element");
   }
 
   std::optional<std::string> last_seen;

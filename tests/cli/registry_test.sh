@@ -152,6 +152,23 @@ expect "Kobo export with the preset" 0 import "$T/kobo.csv" --preset kobo --list
 [ "$(count_list kobo)" = 12 ] && ok "12 Kobo rows enrolled" || bad "Kobo count"
 grep -q '_uuid' "$OUT" && bad "metadata shown as a column" || ok "Kobo metadata not imported"
 
+# More rows than one sealing batch (1,024): three batches, sealed while the one before is
+# appended, in one transaction.
+python3 - "$T/big.csv" <<'PY'
+import sys
+with open(sys.argv[1], 'w') as f:
+    f.write('First Name,Surname,Occupation,Area,Consent\n')
+    for i in range(2600):
+        f.write(f'Test{i},Person{i},medic,district-{i % 9},un\n')
+PY
+expect "import 2,600 rows (three batches)" 0 import "$T/big.csv" --list big --ids-out "$T/ids-big.csv" \
+  --key "$T/e.key" --yes
+[ "$(count_list big)" = 2600 ] && ok "2,600 records on the list" || bad "big import count $(count_list big)"
+[ "$(tail -n +2 "$T/ids-big.csv" | cut -d, -f2 | sort -u | wc -l)" = 2600 ] \
+  && ok "2,600 distinct pseudonyms in the ids file" || bad "big ids file"
+[ "$(tail -n +2 "$T/ids-big.csv" | cut -d, -f1 | tr -d '\r' | sort -n | tail -1)" = 2601 ] \
+  && ok "the ids file names the last line" || bad "big ids file lines"
+
 # --- list ----------------------------------------------------------------------------------
 expect "official sees counts" 0 list --by district --key "$T/o.key"
 grep -qE '^ +<5  tiny-district$' "$OUT" && ok "official: small cell shown as <5" || bad "official <5"

@@ -34,9 +34,35 @@ struct Identity {
 Result<SecretBytes> EncodeIdentity(const Identity& identity);
 Result<Identity> DecodeIdentity(const SecretBytes& payload);
 
+// The longest encoded identity: four fields of at most 1024 bytes each (docs/spec.md §5.3).
+inline constexpr size_t kMaxIdentityBytes =
+    2 + (2 + 4 + 2) + (2 + 10 + 2) + (2 + 5 + 2) + (2 + 5 + 2) + 4 * 1024;
+
+// Wiped memory to encode identities into, reused from one enrolment to the next: one guarded
+// allocation for a whole import instead of one per person. Not thread-safe: one per thread.
+class IdentityBuffer {
+ public:
+  IdentityBuffer() : bytes_(kMaxIdentityBytes) {}
+  // EncodeIdentity into this buffer: the encoding is the returned view's bytes, valid until the
+  // next Encode or Wipe. On an error the buffer is wiped.
+  Result<ByteView> Encode(const Identity& identity);
+  // Wipes what the last Encode wrote (the destructor wipes the rest).
+  void Wipe();
+
+ private:
+  SecretBytes bytes_;
+  size_t used_ = 0;
+};
+
 // Enrolment: seals the identity to the registry key and signs the record and the entry.
 Result<Submission> Enrol(const SignedConfig& config, const SecretKey& enroller,
                          const Pseudonym& id, const Identity& identity,
+                         const PersonAttributes& attributes, Time now,
+                         RandomSource& rng = SystemRng());
+// The same for many people with one key: the signer is made once (keys.h) and may be shared by
+// threads; `buffer` is this thread's, and is wiped before Enrol returns.
+Result<Submission> Enrol(const SignedConfig& config, const Signer& enroller,
+                         IdentityBuffer& buffer, const Pseudonym& id, const Identity& identity,
                          const PersonAttributes& attributes, Time now,
                          RandomSource& rng = SystemRng());
 

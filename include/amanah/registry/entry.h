@@ -58,6 +58,8 @@ struct Entry {
 // LP("amanah/v1/log-entry") ‖ registry_id ‖ Encode() without the signature.
 Bytes EntrySigningMessage(const record::RegistryId& registry_id, const Entry& entry);
 void SignEntry(Entry& entry, const SecretKey& key, const record::RegistryId& registry_id);
+// The same signature, byte for byte, with a key expanded once (keys.h).
+void SignEntry(Entry& entry, const Signer& signer, const record::RegistryId& registry_id);
 // kVerifyFailed if the signature is not the key's.
 Status VerifyEntrySignature(const Entry& entry, const Key32& sign_key,
                             const record::RegistryId& registry_id);

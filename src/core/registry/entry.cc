@@ -503,6 +503,10 @@ void SignEntry(Entry& entry, const SecretKey& key, const record::RegistryId& reg
   entry.signature = Sign(key, EntrySigningMessage(registry_id, entry));
 }
 
+void SignEntry(Entry& entry, const Signer& signer, const record::RegistryId& registry_id) {
+  entry.signature = signer.Sign(EntrySigningMessage(registry_id, entry));
+}
+
 Status VerifyEntrySignature(const Entry& entry, const Key32& sign_key,
                             const record::RegistryId& registry_id) {
   if (!VerifySignature(sign_key, EntrySigningMessage(registry_id, entry), entry.signature).ok()) {
