@@ -68,8 +68,9 @@ done
 
 # --- the server under load, on loopback only, bounded in time ---------------------------------
 # A failed load test does not throw away the rest of the run: the report then says the
-# server was not measured.
-AMANAH_LOADTEST_BUILD=$build bash scripts/loadtest.sh 10 16 --out "$out/load.json" \
+# server was not measured. One server worker per connection, so that p99 is the requests' own
+# latency, not a wait for a free worker (serve's default is 8 workers).
+AMANAH_LOADTEST_BUILD=$build bash scripts/loadtest.sh 10 16 --threads 16 --out "$out/load.json" \
   || echo "bench: the load test failed; docs/performance.md will say so" >&2
 
 python3 bench/report.py "$out/bench.json" "$out/import.tsv" docs/performance.md \
