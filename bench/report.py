@@ -170,6 +170,14 @@ def main():
           f"{fmt_s(cpu)}; max RSS {rss / 1024:,.0f} MiB | {rows:,} × (fixed + var + 2 sign) = "
           f"{fmt_s(u)} | {cpu / u:.2f}× | {secs / (u / cores):.2f}× | ≤ 1.25× of the sealing "
           f"split over 2 cores | {verdict(cpu / u <= 1.25)} |")
+    for rows, secs, cpu, rss in imports[:1]:
+        # The same CPU against everything the import cannot avoid while the registry checks
+        # what it appends: the sealing and the registry's two Ed25519 verifications per row.
+        u = rows * (fixed + var + 2 * sign + 2 * verify)
+        w(f"| import {rows:,} rows, against the sealing and the registry's verification of both "
+          f"signatures per row | {fmt_s(secs)} | {fmt_s(cpu)} | {rows:,} × (fixed + var + 2 sign "
+          f"+ 2 verify) = {fmt_s(u)} | {cpu / u:.2f}× | {secs / (u / cores):.2f}× | "
+          "(information) | |")
     if len(imports) >= 2:
         w(f"| import: resident memory by rows | " +
           ", ".join(f"{r:,}: {m / 1024:,.0f} MiB" for r, _, _, m in imports) +
@@ -235,7 +243,7 @@ def main():
         n = vf["entries"]
         per, c = seconds(vf) / n, cpu_s(vf) / n
         u = 2 * verify
-        w(f"| full log verification (`VerifyLog`, 1 thread), per entry, {int(n):,} entries "
+        w(f"| full log verification (`VerifyLog`: signatures on 2 threads a chunk ahead of the rules), per entry, {int(n):,} entries "
           f"(nearly all enrolments) | {us(per)}; 1,000,000 entries ≈ {per * 1e6:,.0f} s "
           f"(extrapolated) | {us(c)} | 2 verify = {us(u)} | {c / u:.2f}× | {per / (u / cores):.2f}× "
           f"| 1M entries ≤ 25 s on 2 cores | {verdict(per * 1e6 <= 25)} |")
