@@ -152,7 +152,7 @@ std::unique_ptr<Chunk> Prepare(std::span<const Bytes> bytes, KeyFinder& keys,
 std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
     std::span<const Entry* const> entries, StateView& state,
     const std::optional<SignedConfig>& config, size_t threads) {
-  if (entries.size() < 2) {
+  if (threads > 1 && entries.size() < 2) {
     return std::vector<std::optional<VerifiedSignatures>>(entries.size());  // CheckEntry does it
   }
   KeyFinder keys(config);

@@ -37,7 +37,9 @@ inline constexpr size_t kVerifyChunk = 4096;
 // register-actor), else one carried or named (init's custodians) by an earlier entry of the
 // batch, else the actor's in `state` (the state before the batch: only read, on the caller's
 // thread). The registry id is `config`'s (the RegistryContext's), else that of the init in
-// the batch; an init is verified over its own config's id, as CheckEntry does.
+// the batch; an init is verified over its own config's id, as CheckEntry does. With more than
+// one thread, a single entry is left to CheckEntry (nothing to share); with threads = 1 it is
+// verified here, on the caller's thread.
 std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
     std::span<const Entry* const> entries, StateView& state,
     const std::optional<SignedConfig>& config, size_t threads = kVerifyThreads);

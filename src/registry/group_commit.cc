@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "batch_verify.h"
+
 namespace amanah::registry {
 
 Result<uint64_t> GroupCommitter::Submit(const Submission& submission) {
@@ -13,7 +15,16 @@ Result<uint64_t> GroupCommitter::Submit(const Submission& submission) {
 
 Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submission> submissions) {
   if (submissions.empty()) return InvalidArgument("nothing to submit");
-  Waiter me{submissions, std::nullopt};
+  Waiter me{submissions, {}, std::nullopt};
+  // The signatures, on this thread, before queuing: the keys from a snapshot of the state (a
+  // fingerprint fixes its key; the rules compare them again). If the snapshot cannot be
+  // read, the writer verifies them as usual.
+  if (auto view = registry_.Read(); view.ok()) {
+    std::vector<const Entry*> entries;
+    entries.reserve(submissions.size());
+    for (const Submission& s : submissions) entries.push_back(&s.entry);
+    me.vouched = VerifyBatchSignatures(entries, **view, registry_.config(), /*threads=*/1);
+  }
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&me);
   for (;;) {
@@ -48,14 +59,17 @@ Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submissi
 
 void GroupCommitter::Commit(std::span<Waiter* const> batch, std::vector<Answer>& answers) {
   if (batch.size() == 1) {
-    answers.push_back(registry_.SubmitAll(batch[0]->submissions));
+    answers.push_back(registry_.SubmitVouched(batch[0]->submissions, batch[0]->vouched, {}));
     return;
   }
   std::vector<Submission> subs;
+  std::vector<std::optional<VerifiedSignatures>> vouched;
   for (const Waiter* w : batch) {
     subs.insert(subs.end(), w->submissions.begin(), w->submissions.end());
+    vouched.insert(vouched.end(), w->vouched.begin(), w->vouched.end());
+    vouched.resize(subs.size());  // a caller whose snapshot failed vouches for nothing
   }
-  Answer indices = registry_.SubmitAll(subs);
+  Answer indices = registry_.SubmitVouched(subs, vouched, {});
   if (indices.ok()) {
     auto next = indices->begin();
     for (const Waiter* w : batch) {

@@ -9,7 +9,9 @@
 // in two halves of callers and commits each in turn, down to single callers, so entries the
 // rules refuse never take the others down with them, and each caller gets the answer
 // Registry::SubmitAll of its own entries would give at that point of the log. Callers keep
-// the order in which they queued.
+// the order in which they queued. Each caller verifies its entries' Ed25519 signatures on its
+// own thread before it queues, so that verification overlaps the commit running meanwhile;
+// the rules (under the write transaction) then skip only those checks (rules.h).
 //
 // Thread safety: Submit and SubmitAll may be called from any number of threads. The
 // GroupCommitter must outlive every call. Other writers of the registry (or other processes
@@ -48,6 +50,8 @@ class GroupCommitter {
  private:
   struct Waiter {
     std::span<const Submission> submissions;
+    // What the caller verified on its own thread before it queued (batch_verify.h).
+    std::vector<std::optional<VerifiedSignatures>> vouched;
     std::optional<Result<std::vector<uint64_t>>> result;  // guarded by mu_
   };
   using Answer = Result<std::vector<uint64_t>>;

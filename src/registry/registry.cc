@@ -74,6 +74,7 @@ Result<std::unique_ptr<Registry>> Registry::Create(Store& store, const SignedCon
 
   std::unique_ptr<Registry> registry(new Registry(store, clock));
   registry->config_ = config;
+  registry->config_file_ = init.config_file;
   registry->origin_ = origin;
   registry->log_key_ = signer.verifier_key();
   registry->signer_.emplace(std::move(signer));
@@ -93,6 +94,7 @@ Result<std::unique_ptr<Registry>> Registry::Open(Store& store, const SecretKey* 
 
   std::unique_ptr<Registry> registry(new Registry(store, clock));
   registry->config_ = std::move(config);
+  registry->config_file_.assign(config_text.begin(), config_text.end());
   registry->origin_ = std::move(origin);
   registry->log_key_ = log_key;
   if (operator_key != nullptr) {
@@ -115,6 +117,13 @@ Result<uint64_t> Registry::Submit(const Submission& submission) {
 
 Result<std::vector<uint64_t>> Registry::SubmitAll(std::span<const Submission> submissions,
                                                   const std::function<void(size_t)>& progress) {
+  return SubmitVouched(submissions, {}, progress);
+}
+
+Result<std::vector<uint64_t>> Registry::SubmitVouched(
+    std::span<const Submission> submissions,
+    std::span<const std::optional<VerifiedSignatures>> vouched,
+    const std::function<void(size_t)>& progress) {
   if (submissions.empty()) return InvalidArgument("nothing to submit");
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, store_.Begin());
   AMANAH_ASSIGN_OR_RETURN(uint64_t index, txn->LogSize());
@@ -123,15 +132,23 @@ Result<std::vector<uint64_t>> Registry::SubmitAll(std::span<const Submission> su
     ctx.config = config_;  // entry 0 must carry the config this registry was created with
     ctx.now = clock_.Now();
   } else {
-    AMANAH_ASSIGN_OR_RETURN(ctx, LoadContext(*txn, clock_.Now()));
+    // Entry 0's config is parsed and checked once, when the registry is opened.
+    AMANAH_ASSIGN_OR_RETURN(ctx, LoadContext(*txn, clock_.Now(), config_, config_file_));
   }
 
-  // The signatures on both cores first; the rules then run in order on this thread.
+  // The signatures not vouched for on both cores first; the rules then run in order on this
+  // thread.
+  auto is_vouched = [&](size_t i) { return i < vouched.size() && vouched[i].has_value(); };
   std::vector<const Entry*> entries;
   entries.reserve(submissions.size());
-  for (const Submission& s : submissions) entries.push_back(&s.entry);
-  const std::vector<std::optional<VerifiedSignatures>> verified =
+  for (size_t i = 0; i < submissions.size(); ++i) {
+    entries.push_back(is_vouched(i) ? nullptr : &submissions[i].entry);
+  }
+  std::vector<std::optional<VerifiedSignatures>> verified =
       VerifyBatchSignatures(entries, *txn, ctx.config);
+  for (size_t i = 0; i < submissions.size(); ++i) {
+    if (is_vouched(i)) verified[i] = vouched[i];
+  }
 
   std::vector<uint64_t> indices;
   indices.reserve(submissions.size());

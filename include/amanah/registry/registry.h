@@ -87,11 +87,22 @@ class Registry final : public Connection {
                         const std::string& cosigned_note) override;
 
  private:
+  friend class GroupCommitter;
+
   Registry(Store& store, Clock& clock) : store_(store), clock_(clock) {}
+
+  // SubmitAll, where `vouched[i]`, if set, is what the submitter of entry i verified itself
+  // (src/registry/batch_verify.h; GroupCommitter's callers do it on their own threads, outside
+  // the write transaction). Entries without it are verified here, on both cores.
+  Result<std::vector<uint64_t>> SubmitVouched(
+      std::span<const Submission> submissions,
+      std::span<const std::optional<VerifiedSignatures>> vouched,
+      const std::function<void(size_t)>& progress);
 
   Store& store_;
   Clock& clock_;
   SignedConfig config_;
+  Bytes config_file_;  // the text config_ was parsed from (or written as, by Create)
   std::string origin_;
   std::optional<note::VerifierKey> log_key_;  // set by Create/Open
   std::optional<note::Signer> signer_;

@@ -59,6 +59,12 @@ struct RegistryContext {
 // The context of the next entry, read from the state: the config kept by entry 0 (if any) and
 // the time of the last log entry. kMalformed if stored bytes do not parse.
 Result<RegistryContext> LoadContext(StateView& state, std::optional<Time> now);
+// The same, but if the stored config file is byte for byte `known_file`, the text `known` was
+// parsed from, `known` is used instead of parsing and checking it again (a writer that
+// commits many transactions keeps the config it opened the registry with: entry 0 never
+// changes). Any other stored config is parsed as above.
+Result<RegistryContext> LoadContext(StateView& state, std::optional<Time> now,
+                                    const SignedConfig& known, ByteView known_file);
 
 // docs/registry.md §4: the common checks (signature, actor, role, status, time) and those of
 // the entry's type. `attachment` is the sealed record of an `enrol`, the sealed partial of an

@@ -341,11 +341,16 @@ std::optional<uint16_t> CustodianIndex(const RegistryConfig& config, const Finge
   return std::nullopt;
 }
 
-Result<RegistryContext> LoadContext(StateView& state, std::optional<Time> now) {
+namespace {
+
+Result<RegistryContext> LoadContextWith(StateView& state, std::optional<Time> now,
+                                        const SignedConfig* known, ByteView known_file) {
   RegistryContext ctx;
   ctx.now = now;
   AMANAH_ASSIGN_OR_RETURN(std::optional<Bytes> config, state.GetMeta(kMetaConfig));
-  if (config) {
+  if (config && known != nullptr && std::ranges::equal(*config, known_file)) {
+    ctx.config = *known;
+  } else if (config) {
     auto parsed = ParseConfigFile(AsString(*config));
     if (!parsed.ok()) return Malformed("the stored config does not parse");
     ctx.config = std::move(*parsed);
@@ -357,6 +362,17 @@ Result<RegistryContext> LoadContext(StateView& state, std::optional<Time> now) {
     ctx.previous_time = entry.time;
   }
   return ctx;
+}
+
+}  // namespace
+
+Result<RegistryContext> LoadContext(StateView& state, std::optional<Time> now) {
+  return LoadContextWith(state, now, nullptr, {});
+}
+
+Result<RegistryContext> LoadContext(StateView& state, std::optional<Time> now,
+                                    const SignedConfig& known, ByteView known_file) {
+  return LoadContextWith(state, now, &known, known_file);
 }
 
 Result<ActorStatus> ActorStatusAt(const Fingerprint& fingerprint, uint16_t k, Time time,

@@ -388,6 +388,31 @@ TEST_F(RulesTest, LifecycleFromInitToArrival) {
 
 // --- Common checks ---------------------------------------------------------------------------
 
+// LoadContext with a known config: used as it is only when the stored config file is byte for
+// byte the known text; any other stored text is parsed (and one that does not parse refused).
+TEST_F(RulesTest, LoadContextUsesAKnownConfigOnlyForItsExactText) {
+  const std::string text = FormatConfigFile(config_);
+  const Bytes file(text.begin(), text.end());
+  SignedConfig marked = config_;  // differs from what parsing the stored text gives
+  marked.config.name = "not the stored name";
+  auto same = LoadContext(state_, now_, marked, file);
+  ASSERT_TRUE(same.ok()) << same.status().ToString();
+  EXPECT_EQ(same->config->config.name, "not the stored name");
+  EXPECT_EQ(same->previous_time, now_);
+
+  Bytes other = file;
+  other.push_back('\n');  // another text: parsed, so the stored config is what comes back
+  auto parsed = LoadContext(state_, now_, marked, other);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(*parsed->config, config_);
+  auto plain = LoadContext(state_, now_);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(*plain->config, config_);
+
+  ASSERT_TRUE(state_.PutMeta(kMetaConfig, AsBytes("not a config")).ok());
+  EXPECT_CODE(LoadContext(state_, now_, marked, file).status(), kMalformed);
+}
+
 TEST_F(RulesTest, InitOnlyOnceAndFirst) {
   EXPECT_CODE(Submit(InitEntry(op()), op()), kConflict);
   FakeState empty;
