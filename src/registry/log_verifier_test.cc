@@ -124,5 +124,31 @@ TEST(GroupCommitter, ConcurrentSubmissionsLandOnceEachAndRefusalsStayTheirOwn) {
   EXPECT_TRUE(VerifyLog(r.config, r.Entries(), *r.reg->SignCheckpoint()).ok());
 }
 
+// Callers verify their own signatures before they queue: a bad one is still refused with the
+// rules' own error, and one bad entry among a caller's several refuses them all, naming its
+// position, while good ones land.
+TEST(GroupCommitter, SignaturesVerifiedByTheCallerAreRefusedOrKeptAsTheRulesSay) {
+  SmallRegistry r;
+  GroupCommitter committer(*r.reg, 16);
+  Submission bad = r.Register();
+  bad.entry.signature[5] ^= 0x10;
+  auto refused = committer.Submit(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Code::kVerifyFailed);
+  EXPECT_EQ(refused.status().message(), "the entry's signature does not verify");
+  std::vector<Submission> together = {r.Register(), r.Register()};
+  auto both = committer.SubmitAll(together);
+  ASSERT_TRUE(both.ok()) << both.status().ToString();
+  EXPECT_EQ(both->size(), 2u);
+  together[1].entry.signature[0] ^= 1;
+  together[0] = r.Register();
+  auto second_bad = committer.SubmitAll(together);
+  ASSERT_FALSE(second_bad.ok());
+  EXPECT_EQ(second_bad.status().message(),
+            "entry 2 of 2: the entry's signature does not verify");
+  EXPECT_EQ(*(*r.reg->Read())->LogSize(), 3u);  // entry 0 and the two kept registrations
+  EXPECT_TRUE(VerifyLog(r.config, r.Entries(), *r.reg->SignCheckpoint()).ok());
+}
+
 }  // namespace
 }  // namespace amanah::registry
