@@ -133,6 +133,35 @@ SecretKey Key(Role role, const std::string& label) {
   return std::move(k).value();
 }
 
+// Starts kWriters copies of this test binary in `mode` (--writer or --store-writer), each
+// `count` times, waiting for a "go" file in `dir`; then writes it and waits for all of them:
+// each must exit 0.
+void RunWriterProcesses(const char* mode, const std::string& url,
+                        const std::filesystem::path& dir, int count) {
+  std::fflush(nullptr);
+  std::vector<pid_t> children;
+  for (int n = 0; n < kWriters; ++n) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
+      const std::string n_text = std::to_string(n), count_text = std::to_string(count);
+      const std::string dir_text = dir.string();
+      execl(self.c_str(), self.c_str(), mode, url.c_str(), dir_text.c_str(), n_text.c_str(),
+            count_text.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    children.push_back(pid);
+  }
+  std::ofstream(dir / "go") << "go";
+  for (pid_t pid : children) {
+    int wstatus = 0;
+    ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+    EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+        << "a writer failed: status " << wstatus;
+  }
+}
+
 TEST(PostgresConcurrentWriters, ProcessesAppendWithoutGapOrDuplicate) {
   const std::string url = amanah::testing::NewTestDatabase();
   ASSERT_FALSE(url.empty());
@@ -185,29 +214,8 @@ TEST(PostgresConcurrentWriters, ProcessesAppendWithoutGapOrDuplicate) {
   std::ofstream(dir / "config.amanah") << FormatConfigFile(config);
   const uint64_t before = *(*(*registry)->Read())->LogSize();
 
-  std::fflush(nullptr);
-  std::vector<pid_t> children;
-  for (int n = 0; n < kWriters; ++n) {
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
-      const std::string n_text = std::to_string(n), count = std::to_string(kEntriesPerWriter);
-      const std::string dir_text = dir.string();
-      execl(self.c_str(), self.c_str(), "--writer", url.c_str(), dir_text.c_str(), n_text.c_str(),
-            count.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    children.push_back(pid);
-  }
   const auto start = std::chrono::steady_clock::now();
-  std::ofstream(dir / "go") << "go";
-  for (pid_t pid : children) {
-    int wstatus = 0;
-    ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
-    EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
-        << "a writer failed: status " << wstatus;
-  }
+  RunWriterProcesses("--writer", url, dir, kEntriesPerWriter);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -278,28 +286,7 @@ TEST(PostgresConcurrentWriters, CountsStayExactUnderConcurrentPutsAndWithdrawals
   std::filesystem::create_directories(dir);
   auto store = PostgresStore::Open(url);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  std::fflush(nullptr);
-  std::vector<pid_t> children;
-  for (int n = 0; n < kWriters; ++n) {
-    pid_t pid = fork();
-    ASSERT_GE(pid, 0);
-    if (pid == 0) {
-      const std::string self = std::filesystem::read_symlink("/proc/self/exe").string();
-      const std::string n_text = std::to_string(n), count = std::to_string(kCount);
-      const std::string dir_text = dir.string();
-      execl(self.c_str(), self.c_str(), "--store-writer", url.c_str(), dir_text.c_str(),
-            n_text.c_str(), count.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    children.push_back(pid);
-  }
-  std::ofstream(dir / "go") << "go";
-  for (pid_t pid : children) {
-    int wstatus = 0;
-    ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
-    EXPECT_TRUE(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
-        << "a writer failed: status " << wstatus;
-  }
+  RunWriterProcesses("--store-writer", url, dir, kCount);
   // What the writers committed, grouped here.
   std::map<std::string, uint64_t> roles, districts, needs, lists;
   for (int n = 0; n < kWriters; ++n) {
