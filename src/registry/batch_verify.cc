@@ -31,6 +31,13 @@ class KeyFinder {
 
   // The jobs for entries (nullptr: did not parse), which follow every entry given before.
   std::vector<Job> Find(std::span<const Entry* const> entries, StateView& state) {
+    return Find(entries, [&state](const Fingerprint& actor) -> std::optional<PublicKey> {
+      auto found = state.FindActor(actor);
+      if (found.ok() && *found) return (*found)->key;
+      return std::nullopt;  // a read error: CheckEntry meets it too
+    });
+  }
+  std::vector<Job> Find(std::span<const Entry* const> entries, const KeyLookup& lookup) {
     std::vector<Job> jobs;
     jobs.reserve(entries.size());
     for (size_t i = 0; i < entries.size(); ++i) {
@@ -61,10 +68,8 @@ class KeyFinder {
       } else if (auto cached = from_state_.find(entry->actor); cached != from_state_.end()) {
         key = cached->second;
       } else {
-        auto actor = state.FindActor(entry->actor);
-        if (actor.ok() && *actor) key = (*actor)->key;
-        // Not found now: if a later entry carries it, carried_ is looked at first. A read
-        // error: CheckEntry meets it too.
+        key = lookup(entry->actor);
+        // Not found now: if a later entry carries it, carried_ is looked at first.
         from_state_.emplace(entry->actor, key);
       }
       if (key) jobs.push_back({i, *key, *registry_id_});
@@ -157,6 +162,18 @@ std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
   }
   KeyFinder keys(config);
   Verification verification(entries, keys.Find(entries, state));
+  verification.Run(threads);
+  return verification.Take();
+}
+
+std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
+    std::span<const Entry* const> entries, const KeyLookup& lookup,
+    const std::optional<SignedConfig>& config, size_t threads) {
+  if (threads > 1 && entries.size() < 2) {
+    return std::vector<std::optional<VerifiedSignatures>>(entries.size());  // CheckEntry does it
+  }
+  KeyFinder keys(config);
+  Verification verification(entries, keys.Find(entries, lookup));
   verification.Run(threads);
   return verification.Take();
 }

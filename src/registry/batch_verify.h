@@ -44,6 +44,14 @@ std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
     std::span<const Entry* const> entries, StateView& state,
     const std::optional<SignedConfig>& config, size_t threads = kVerifyThreads);
 
+// Where an actor's key is found when the batch does not carry it: nullopt if unknown (or if
+// it cannot be read: CheckEntry meets that too). Called on the caller's thread only.
+using KeyLookup = std::function<std::optional<PublicKey>(const Fingerprint&)>;
+// The same, with the keys the batch does not carry from `lookup` instead of a state.
+std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
+    std::span<const Entry* const> entries, const KeyLookup& lookup,
+    const std::optional<SignedConfig>& config, size_t threads = kVerifyThreads);
+
 // Replays a log's entries in order on the caller's thread, `chunk` entries at a time, with
 // the signatures of chunk c+1 verified on both cores while this thread replays chunk c (it
 // joins that work when it is done): replay(bytes, entry, verified) is called for every entry

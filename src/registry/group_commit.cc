@@ -1,6 +1,7 @@
 #include "group_commit.h"
 
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "batch_verify.h"
@@ -16,15 +17,31 @@ Result<uint64_t> GroupCommitter::Submit(const Submission& submission) {
 Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submission> submissions) {
   if (submissions.empty()) return InvalidArgument("nothing to submit");
   Waiter me{submissions, {}, std::nullopt};
-  // The signatures, on this thread, before queuing: the keys from a snapshot of the state (a
-  // fingerprint fixes its key; the rules compare them again). If the snapshot cannot be
-  // read, the writer verifies them as usual.
-  if (auto view = registry_.Read(); view.ok()) {
-    std::vector<const Entry*> entries;
-    entries.reserve(submissions.size());
-    for (const Submission& s : submissions) entries.push_back(&s.entry);
-    me.vouched = VerifyBatchSignatures(entries, **view, registry_.config(), /*threads=*/1);
-  }
+  // The signatures, on this thread, before queuing: the keys from those found before, else
+  // from a snapshot of the state (a fingerprint fixes its key; the rules compare them again).
+  // An entry whose key is not found is verified by the writer as usual.
+  std::unique_ptr<StateView> view;
+  auto lookup = [&](const Fingerprint& actor) -> std::optional<PublicKey> {
+    {
+      std::lock_guard<std::mutex> lock(keys_mu_);
+      if (auto found = keys_.find(actor); found != keys_.end()) return found->second;
+    }
+    if (!view) {
+      auto read = registry_.Read();
+      if (!read.ok()) return std::nullopt;
+      view = std::move(*read);
+    }
+    auto found = view->FindActor(actor);
+    if (!found.ok() || !*found) return std::nullopt;
+    std::lock_guard<std::mutex> lock(keys_mu_);
+    keys_.emplace(actor, (*found)->key);
+    return (*found)->key;
+  };
+  std::vector<const Entry*> entries;
+  entries.reserve(submissions.size());
+  for (const Submission& s : submissions) entries.push_back(&s.entry);
+  me.vouched = VerifyBatchSignatures(entries, lookup, registry_.config(), /*threads=*/1);
+  view.reset();
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&me);
   for (;;) {

@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <span>
 #include <vector>
@@ -65,6 +66,11 @@ class GroupCommitter {
   std::condition_variable done_;
   std::deque<Waiter*> queue_;  // guarded by mu_
   bool leading_ = false;       // guarded by mu_: a commit is running
+  // The keys of the actors whose entries callers verified: a fingerprint fixes its key, so a
+  // key found once stays right (the rules still check the actor's status in the transaction).
+  // Bounded by the number of registered actors.
+  std::mutex keys_mu_;
+  std::map<Fingerprint, PublicKey> keys_;  // guarded by keys_mu_
 };
 
 }  // namespace amanah::registry

@@ -154,9 +154,10 @@ Result<std::vector<uint64_t>> Registry::SubmitVouched(
   indices.reserve(submissions.size());
   for (size_t i = 0; i < submissions.size(); ++i, ++index) {
     const Submission& s = submissions[i];
+    Body body;
     Status checked = CheckEntry(s.entry, s.attachment, *txn, ctx,
-                                verified[i] ? &*verified[i] : nullptr);
-    if (checked.ok()) checked = ApplyEntry(s.entry, s.attachment, index, *txn, *txn);
+                                verified[i] ? &*verified[i] : nullptr, &body);
+    if (checked.ok()) checked = ApplyEntry(s.entry, body, s.attachment, index, *txn, *txn);
     if (!checked.ok()) {
       if (submissions.size() == 1) return checked;
       return Status(checked.code(), "entry " + std::to_string(i + 1) + " of " +

@@ -36,8 +36,9 @@ Status Replica::Append(std::span<const Bytes> entries) {
           const VerifiedSignatures* verified) -> Status {
         const std::string where = "entry " + std::to_string(i) + ": ";
         if (!entry.ok()) return Status(entry.status().code(), where + entry.status().message());
-        Status s = CheckEntry(*entry, {}, *txn, ctx, verified);
-        if (s.ok()) s = ApplyEntry(*entry, {}, i, *txn, *txn);
+        Body body;
+        Status s = CheckEntry(*entry, {}, *txn, ctx, verified, &body);
+        if (s.ok()) s = ApplyEntry(*entry, body, {}, i, *txn, *txn);
         if (s.ok()) s = txn->AppendLogEntry(i, bytes);  // the rules read the log's size
         if (!s.ok()) return Status(s.code(), where + s.message());
         if (i == 0) {

@@ -30,9 +30,12 @@ Result<std::vector<uint64_t>> SubmitStream::Add(std::span<const Submission> batc
   for (size_t i = 0; i < batch.size(); ++i) {
     const Submission& s = batch[i];
     const uint64_t position = ++added_;
+    Body body;
     Status checked = CheckEntry(s.entry, s.attachment, *txn_, ctx_,
-                                verified[i] ? &*verified[i] : nullptr);
-    if (checked.ok()) checked = ApplyEntry(s.entry, s.attachment, next_index_, *txn_, *txn_);
+                                verified[i] ? &*verified[i] : nullptr, &body);
+    if (checked.ok()) {
+      checked = ApplyEntry(s.entry, body, s.attachment, next_index_, *txn_, *txn_);
+    }
     if (checked.ok()) checked = AppendToTree(*txn_, next_index_, s.entry.Encode());
     if (!checked.ok()) {
       dead_ = true;

@@ -76,12 +76,19 @@ Result<RegistryContext> LoadContext(StateView& state, std::optional<Time> now,
 // skipped only if the key found for the entry (carried, or the state's under entry.actor) has
 // exactly that sign key and the registry id is exactly that one, else they run as without it.
 // The result is the same with or without `verified` whenever the vouching is true.
+//
+// `parsed` (optional): where the entry's body is left when CheckEntry returns OK, so that
+// ApplyEntry need not parse (and check the points of) the entry again.
 Status CheckEntry(const Entry& entry, ByteView attachment, StateView& state,
-                  const RegistryContext& ctx, const VerifiedSignatures* verified = nullptr);
+                  const RegistryContext& ctx, const VerifiedSignatures* verified = nullptr,
+                  Body* parsed = nullptr);
 
 // docs/registry.md §4, "effect": writes what the entry at `log_index` changes.
 // REQUIRES: CheckEntry(entry, attachment, state, ctx).ok() for this state.
 Status ApplyEntry(const Entry& entry, ByteView attachment, uint64_t log_index,
+                  StateWriter& writer, StateView& state);
+// The same with the body CheckEntry parsed. REQUIRES: body is ReadBody(entry)'s.
+Status ApplyEntry(const Entry& entry, const Body& body, ByteView attachment, uint64_t log_index,
                   StateWriter& writer, StateView& state);
 
 // The 1-based index of the custodian with this fingerprint in the config, if any.

@@ -385,7 +385,8 @@ Result<ActorStatus> ActorStatusAt(const Fingerprint& fingerprint, uint16_t k, Ti
 }
 
 Status CheckEntry(const Entry& entry, ByteView attachment, StateView& state,
-                  const RegistryContext& ctx, const VerifiedSignatures* verified) {
+                  const RegistryContext& ctx, const VerifiedSignatures* verified,
+                  Body* parsed) {
   AMANAH_ASSIGN_OR_RETURN(uint64_t size, state.LogSize());
   if (entry.type == EntryType::kInit) {
     if (size != 0) return Conflict("the registry is already initialised");
@@ -437,7 +438,7 @@ Status CheckEntry(const Entry& entry, ByteView attachment, StateView& state,
   }
 
   const Checking c{entry, attachment, state, ctx, *config, k, actor};
-  return std::visit(
+  Status checked = std::visit(
       Overloaded{
           [&](const InitBody& b) { return CheckInit(c, b); },
           [&](const RegisterActorBody& b) { return CheckRegister(c, b); },
@@ -453,12 +454,19 @@ Status CheckEntry(const Entry& entry, ByteView attachment, StateView& state,
           [&](const PlanEventBody& b) { return CheckPlanEvent(c, b); },
       },
       body);
+  if (checked.ok() && parsed != nullptr) *parsed = std::move(body);
+  return checked;
 }
 
 Status ApplyEntry(const Entry& entry, ByteView attachment, uint64_t log_index,
                   StateWriter& writer, StateView& state) {
-  (void)state;  // the effects depend on the entry alone; kept for rules that will read state
   AMANAH_ASSIGN_OR_RETURN(Body body, ReadBody(entry));
+  return ApplyEntry(entry, body, attachment, log_index, writer, state);
+}
+
+Status ApplyEntry(const Entry& entry, const Body& body, ByteView attachment, uint64_t log_index,
+                  StateWriter& writer, StateView& state) {
+  (void)state;  // the effects depend on the entry alone; kept for rules that will read state
   const Time t = entry.time;
   return std::visit(
       Overloaded{
