@@ -30,13 +30,6 @@ class KeyFinder {
   }
 
   // The jobs for entries (nullptr: did not parse), which follow every entry given before.
-  std::vector<Job> Find(std::span<const Entry* const> entries, StateView& state) {
-    return Find(entries, [&state](const Fingerprint& actor) -> std::optional<PublicKey> {
-      auto found = state.FindActor(actor);
-      if (found.ok() && *found) return (*found)->key;
-      return std::nullopt;  // a read error: CheckEntry meets it too
-    });
-  }
   std::vector<Job> Find(std::span<const Entry* const> entries, const KeyLookup& lookup) {
     std::vector<Job> jobs;
     jobs.reserve(entries.size());
@@ -132,6 +125,15 @@ class Verification {
   std::atomic<size_t> next_{0};
 };
 
+// The actors' keys as `state` has them.
+KeyLookup LookupIn(StateView& state) {
+  return [&state](const Fingerprint& actor) -> std::optional<PublicKey> {
+    auto found = state.FindActor(actor);
+    if (found.ok() && *found) return (*found)->key;
+    return std::nullopt;  // a read error: CheckEntry meets it too
+  };
+}
+
 // One chunk of a replayed log: its entries parsed, and their signatures' verification.
 struct Chunk {
   std::span<const Bytes> bytes;
@@ -148,7 +150,8 @@ std::unique_ptr<Chunk> Prepare(std::span<const Bytes> bytes, KeyFinder& keys,
   for (const Bytes& b : bytes) c->entries.push_back(Entry::Parse(b));
   c->parsed.reserve(bytes.size());
   for (const Result<Entry>& e : c->entries) c->parsed.push_back(e.ok() ? &*e : nullptr);
-  c->verification = std::make_unique<Verification>(c->parsed, keys.Find(c->parsed, state));
+  c->verification =
+      std::make_unique<Verification>(c->parsed, keys.Find(c->parsed, LookupIn(state)));
   return c;
 }
 
@@ -157,13 +160,7 @@ std::unique_ptr<Chunk> Prepare(std::span<const Bytes> bytes, KeyFinder& keys,
 std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
     std::span<const Entry* const> entries, StateView& state,
     const std::optional<SignedConfig>& config, size_t threads) {
-  if (threads > 1 && entries.size() < 2) {
-    return std::vector<std::optional<VerifiedSignatures>>(entries.size());  // CheckEntry does it
-  }
-  KeyFinder keys(config);
-  Verification verification(entries, keys.Find(entries, state));
-  verification.Run(threads);
-  return verification.Take();
+  return VerifyBatchSignatures(entries, LookupIn(state), config, threads);
 }
 
 std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
