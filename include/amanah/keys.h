@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -102,6 +103,41 @@ class Signer {
 };
 // OK or kVerifyFailed (also for a signature that is not 64 bytes).
 Status VerifySignature(const Key32& sign_pub, ByteView message, ByteView signature);
+
+// An Ed25519 public key prepared for many verifications. Verify is VerifySignature: the exact
+// rule of docs/spec.md §1.2, same result for every input, computed with a table of multiples
+// of the key built once (libdecaf). A verification then costs about 0.75 of libsodium's; the
+// table costs about one verification to build and 9 KiB to keep, so it pays for a key that
+// signs many entries (enrollers and monitors, in log replay, group commit and import).
+//
+// Only for the keys §3.2's parser accepts: canonical, in the prime-order subgroup, not of
+// small order (Create refuses any other). Why the rule is the same for those keys: steps 2
+// and 3 of §1.2 are checked on the signature's bytes as libsodium does; steps 4 and 5 hold for
+// every key Create accepts; in step 6, A and B lie in the prime-order subgroup, so
+// P = [S]B − [k]A does too, and libdecaf's ristretto255 arithmetic, whose points are exact up
+// to 4-torsion, gives P exactly after the multiplication by 4 of its EdDSA encoding (the
+// scalars are divided by 4 and 8 first); encode(P) is then compared with R byte for byte.
+// verifying_key_test.cc checks both verifiers against honest signatures and against
+// signatures with torsion added to R, non-canonical S and R, small-order R and random bytes.
+//
+// Thread safety: Verify is const and only reads; one VerifyingKey verifies on many threads.
+class VerifyingKey {
+ public:
+  // kMalformed for a key §3.2 refuses (crypto_core_ed25519_is_valid_point is not 1).
+  static Result<VerifyingKey> Create(const Key32& sign_pub);
+
+  // OK or kVerifyFailed, as VerifySignature(key(), message, signature).
+  Status Verify(ByteView message, ByteView signature) const;
+  const Key32& key() const { return key_; }
+
+  struct Table;  // the key's multiples (libdecaf); internal to src/core
+
+ private:
+  VerifyingKey(const Key32& key, std::shared_ptr<const Table> table)
+      : key_(key), table_(std::move(table)) {}
+  Key32 key_;
+  std::shared_ptr<const Table> table_;
+};
 
 struct KdfParams {
   uint32_t ops = 3;           // Argon2id passes (crypto_pwhash opslimit)
