@@ -16,6 +16,7 @@ struct Job {
   size_t index;
   PublicKey key;
   record::RegistryId registry_id;
+  std::shared_ptr<const VerifyingKey> prepared;  // nullptr: libsodium verifies
 };
 
 // Finds, in log order and on one thread, the key and registry id each entry must verify
@@ -25,7 +26,8 @@ struct Job {
 // found here is the one CheckEntry will find; CheckEntry compares them before it skips.
 class KeyFinder {
  public:
-  explicit KeyFinder(const std::optional<SignedConfig>& config) {
+  KeyFinder(const std::optional<SignedConfig>& config, PreparedKeys* prepared)
+      : prepared_(prepared) {
     if (config) registry_id_ = config->config.Id();
   }
 
@@ -51,7 +53,7 @@ class KeyFinder {
           }
         }
         carried_.emplace(key.FingerprintBytes(), key);
-        if (id) jobs.push_back({i, key, *id});
+        if (id) jobs.push_back({i, key, *id, Prepared(key)});
         continue;
       }
       if (!registry_id_) continue;
@@ -65,12 +67,17 @@ class KeyFinder {
         // Not found now: if a later entry carries it, carried_ is looked at first.
         from_state_.emplace(entry->actor, key);
       }
-      if (key) jobs.push_back({i, *key, *registry_id_});
+      if (key) jobs.push_back({i, *key, *registry_id_, Prepared(*key)});
     }
     return jobs;
   }
 
  private:
+  std::shared_ptr<const VerifyingKey> Prepared(const PublicKey& key) {
+    return prepared_ != nullptr ? prepared_->For(key.sign) : nullptr;
+  }
+
+  PreparedKeys* prepared_;
   std::optional<record::RegistryId> registry_id_;
   std::map<Fingerprint, PublicKey> carried_;
   std::map<Fingerprint, std::optional<PublicKey>> from_state_;
@@ -112,9 +119,8 @@ class Verification {
  private:
   void Verify(const Job& job) {
     const Entry& entry = *entries_[job.index];
-    auto body = ReadBody(entry);
-    if (!body.ok()) return;
-    if (VerifyEntry(entry, *body, job.key, job.registry_id).ok()) {
+    if (VerifyEntryAndRecordSignatures(entry, job.key.sign, job.registry_id, job.prepared.get())
+            .ok()) {
       verified_[job.index] = VerifiedSignatures{job.key.sign, job.registry_id};
     }
   }
@@ -142,7 +148,7 @@ struct Chunk {
   std::unique_ptr<Verification> verification;
 };
 
-std::unique_ptr<Chunk> Prepare(std::span<const Bytes> bytes, KeyFinder& keys,
+std::unique_ptr<Chunk> PrepareChunk(std::span<const Bytes> bytes, KeyFinder& keys,
                                StateView& state) {
   auto c = std::make_unique<Chunk>();
   c->bytes = bytes;
@@ -157,19 +163,40 @@ std::unique_ptr<Chunk> Prepare(std::span<const Bytes> bytes, KeyFinder& keys,
 
 }  // namespace
 
+std::shared_ptr<const VerifyingKey> PreparedKeys::For(const Key32& key) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto found = slots_.find(key);
+    if (found == slots_.end()) {
+      if (slots_.size() >= kMaxPrepared) return nullptr;
+      found = slots_.emplace(key, Slot{}).first;
+    }
+    Slot& slot = found->second;
+    if (slot.prepared || slot.building || ++slot.uses < kPrepareAfter) return slot.prepared;
+    slot.building = true;
+  }
+  auto made = VerifyingKey::Create(key);  // about one verification's work, outside the lock
+  std::lock_guard<std::mutex> lock(mu_);
+  Slot& slot = slots_.at(key);
+  slot.building = false;
+  // A key Create refuses (never one a parser accepted) stays with libsodium, which refuses it.
+  if (made.ok()) slot.prepared = std::make_shared<const VerifyingKey>(std::move(*made));
+  return slot.prepared;
+}
+
 std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
     std::span<const Entry* const> entries, StateView& state,
-    const std::optional<SignedConfig>& config, size_t threads) {
-  return VerifyBatchSignatures(entries, LookupIn(state), config, threads);
+    const std::optional<SignedConfig>& config, PreparedKeys* prepared, size_t threads) {
+  return VerifyBatchSignatures(entries, LookupIn(state), config, prepared, threads);
 }
 
 std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
     std::span<const Entry* const> entries, const KeyLookup& lookup,
-    const std::optional<SignedConfig>& config, size_t threads) {
+    const std::optional<SignedConfig>& config, PreparedKeys* prepared, size_t threads) {
   if (threads > 1 && entries.size() < 2) {
     return std::vector<std::optional<VerifiedSignatures>>(entries.size());  // CheckEntry does it
   }
-  KeyFinder keys(config);
+  KeyFinder keys(config, prepared);
   Verification verification(entries, keys.Find(entries, lookup));
   verification.Run(threads);
   return verification.Take();
@@ -177,16 +204,16 @@ std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
 
 Status ReplayVerified(
     std::span<const Bytes> log, StateView& state, const std::optional<SignedConfig>& config,
-    size_t chunk,
+    PreparedKeys* prepared, size_t chunk,
     const std::function<Status(const Bytes&, const Result<Entry>&, const VerifiedSignatures*)>&
         replay) {
   if (log.empty()) return Status::Ok();
   chunk = std::max<size_t>(1, chunk);
-  KeyFinder keys(config);
+  KeyFinder keys(config, prepared);
   auto slice = [&](size_t start) {
     return log.subspan(start, std::min(chunk, log.size() - start));
   };
-  std::unique_ptr<Chunk> current = Prepare(slice(0), keys, state);
+  std::unique_ptr<Chunk> current = PrepareChunk(slice(0), keys, state);
   current->verification->Run(kVerifyThreads);
   for (size_t start = 0; start < log.size(); start += chunk) {
     // The next chunk's keys are found before this one changes the state; its signatures are
@@ -194,7 +221,7 @@ Status ReplayVerified(
     std::unique_ptr<Chunk> next;
     std::thread helper;
     if (start + chunk < log.size()) {
-      next = Prepare(slice(start + chunk), keys, state);
+      next = PrepareChunk(slice(start + chunk), keys, state);
       helper = std::thread([v = next->verification.get()] { v->Work(); });
     }
     Status s;

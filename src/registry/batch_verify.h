@@ -15,6 +15,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <vector>
@@ -32,6 +35,30 @@ inline constexpr size_t kVerifyThreads = 2;
 // its memory stays bounded whatever the length of the log.
 inline constexpr size_t kVerifyChunk = 4096;
 
+// VerifyingKeys (keys.h) for the keys a registry or a replica verifies under again and again.
+// A key gets its table at its kPrepareAfter-th signature, since the table costs about one
+// verification to build: a key that signs once or twice never pays for one. At most
+// kMaxPrepared keys get a table (9 KiB each); the others are verified by libsodium.
+// Thread-safe: the callers of a GroupCommitter share their registry's.
+class PreparedKeys {
+ public:
+  static constexpr uint32_t kPrepareAfter = 4;
+  static constexpr size_t kMaxPrepared = 1024;
+
+  // Counts a signature to verify under `key`; the key's VerifyingKey once it has one, else
+  // nullptr (verify with libsodium). Builds the table outside the lock, on the calling thread.
+  std::shared_ptr<const VerifyingKey> For(const Key32& key);
+
+ private:
+  struct Slot {
+    uint32_t uses = 0;
+    bool building = false;
+    std::shared_ptr<const VerifyingKey> prepared;
+  };
+  std::mutex mu_;
+  std::map<Key32, Slot> slots_;
+};
+
 // For entries[i], in log order (nullptr for one that did not parse), the VerifiedSignatures
 // to pass to CheckEntry, or nullopt. The key of entry i is the one it carries (init,
 // register-actor), else one carried or named (init's custodians) by an earlier entry of the
@@ -40,9 +67,11 @@ inline constexpr size_t kVerifyChunk = 4096;
 // the batch; an init is verified over its own config's id, as CheckEntry does. With more than
 // one thread, a single entry is left to CheckEntry (nothing to share); with threads = 1 it is
 // verified here, on the caller's thread.
+// `prepared` (optional): the VerifyingKeys to use and count uses in.
 std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
     std::span<const Entry* const> entries, StateView& state,
-    const std::optional<SignedConfig>& config, size_t threads = kVerifyThreads);
+    const std::optional<SignedConfig>& config, PreparedKeys* prepared,
+    size_t threads = kVerifyThreads);
 
 // Where an actor's key is found when the batch does not carry it: nullopt if unknown (or if
 // it cannot be read: CheckEntry meets that too). Called on the caller's thread only.
@@ -50,7 +79,8 @@ using KeyLookup = std::function<std::optional<PublicKey>(const Fingerprint&)>;
 // The same, with the keys the batch does not carry from `lookup` instead of a state.
 std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
     std::span<const Entry* const> entries, const KeyLookup& lookup,
-    const std::optional<SignedConfig>& config, size_t threads = kVerifyThreads);
+    const std::optional<SignedConfig>& config, PreparedKeys* prepared,
+    size_t threads = kVerifyThreads);
 
 // Replays a log's entries in order on the caller's thread, `chunk` entries at a time, with
 // the signatures of chunk c+1 verified on both cores while this thread replays chunk c (it
@@ -62,7 +92,7 @@ std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
 // them anyway). Memory: two chunks of parsed entries, whatever the length of the log.
 Status ReplayVerified(
     std::span<const Bytes> log, StateView& state, const std::optional<SignedConfig>& config,
-    size_t chunk,
+    PreparedKeys* prepared, size_t chunk,
     const std::function<Status(const Bytes&, const Result<Entry>&, const VerifiedSignatures*)>&
         replay);
 

@@ -107,8 +107,9 @@ void ExpectVerificationAgrees(const SignedConfig& trusted, const std::vector<Byt
     RegistryContext ctx;
     ctx.config = trusted;
     size_t i = 0;
+    PreparedKeys prepared;  // keys with 4 or more entries are verified by their tables
     const Status chunked = ReplayVerified(
-        log, *txn, ctx.config, chunk,
+        log, *txn, ctx.config, chunk % 2 == 1 ? &prepared : nullptr, chunk,
         [&](const Bytes& bytes, const Result<Entry>& entry, const VerifiedSignatures* v) {
           const std::string where = "entry " + std::to_string(i) + ": ";
           if (!entry.ok()) return Status(entry.status().code(), where + entry.status().message());
@@ -152,7 +153,7 @@ TEST(VerifyBatchSignatures, FindsKeysInTheBatchAndInTheStateAndNoneForUnknownAct
   std::vector<const Entry*> entries;
   for (const Submission& s : batch) entries.push_back(&s.entry);
   auto txn = *w.store.Begin();
-  const auto verified = VerifyBatchSignatures(entries, *txn, w.config);
+  const auto verified = VerifyBatchSignatures(entries, *txn, w.config, nullptr);
   ASSERT_EQ(verified.size(), batch.size());
   for (size_t i = 0; i < 40; ++i) {
     ASSERT_TRUE(verified[i].has_value()) << i;  // enroller 2 registered in the batch too
@@ -164,9 +165,73 @@ TEST(VerifyBatchSignatures, FindsKeysInTheBatchAndInTheStateAndNoneForUnknownAct
   EXPECT_EQ(verified[4]->sign_key, w.enroller2->pub.sign);  // from earlier in the batch
   EXPECT_FALSE(verified[40].has_value());  // no key to verify under
   EXPECT_FALSE(verified[41].has_value());  // does not verify
-  // On one thread: the same answer.
-  const auto one = VerifyBatchSignatures(entries, *txn, w.config, 1);
+  // On one thread, and with prepared keys (the enrollers' tables are built): the same answer.
+  const auto one = VerifyBatchSignatures(entries, *txn, w.config, nullptr, 1);
   for (size_t i = 0; i < batch.size(); ++i) EXPECT_EQ(one[i].has_value(), verified[i].has_value());
+  PreparedKeys prepared;
+  const auto fast = VerifyBatchSignatures(entries, *txn, w.config, &prepared);
+  for (size_t i = 0; i < batch.size(); ++i) {
+    EXPECT_EQ(fast[i].has_value(), verified[i].has_value()) << i;
+  }
+  EXPECT_NE(prepared.For(w.enroller->pub.sign), nullptr);
+}
+
+TEST(VerifyEntryAndRecordSignatures, RefusesABadRecordSignatureUnderAPreparedKey) {
+  World w;
+  const record::RegistryId id = w.config.config.Id();
+  const auto vk = *VerifyingKey::Create(w.enroller->pub.sign);
+  Submission good = w.Enrolment(*w.enroller, 7);
+  EXPECT_TRUE(VerifyEntryAndRecordSignatures(good.entry, w.enroller->pub.sign, id, &vk).ok());
+  // The record signature broken, the entry signed again over it: only the record's fails.
+  Submission bad = good;
+  bad.entry.fields.at("record_signature")[10] ^= 0x20;
+  SignEntry(bad.entry, *w.enroller, id);
+  for (const VerifyingKey* prepared : {&vk, static_cast<const VerifyingKey*>(nullptr)}) {
+    const Status s = VerifyEntryAndRecordSignatures(bad.entry, w.enroller->pub.sign, id, prepared);
+    EXPECT_EQ(s.code(), Code::kVerifyFailed);
+    EXPECT_EQ(s.message(), "the enrol entry's record signature does not verify");
+  }
+  EXPECT_EQ(VerifyEntry(bad.entry, *ReadBody(bad.entry), w.enroller->pub, id).message(),
+            "the enrol entry's record signature does not verify");
+  // A prepared key for another key is not used: the entry is checked under `key`.
+  const auto other = *VerifyingKey::Create(w.enroller2->pub.sign);
+  EXPECT_TRUE(VerifyEntryAndRecordSignatures(good.entry, w.enroller->pub.sign, id, &other).ok());
+  // Another registry id: both signatures are over it.
+  record::RegistryId other_id = id;
+  other_id[0] ^= 1;
+  EXPECT_EQ(VerifyEntryAndRecordSignatures(good.entry, w.enroller->pub.sign, other_id, &vk).code(),
+            Code::kVerifyFailed);
+  // A missing signed field is malformed (the typed reading would refuse it first).
+  Submission missing = good;
+  missing.entry.fields.erase("c1");
+  SignEntry(missing.entry, *w.enroller, id);
+  EXPECT_EQ(VerifyEntryAndRecordSignatures(missing.entry, w.enroller->pub.sign, id, &vk).code(),
+            Code::kMalformed);
+}
+
+TEST(PreparedKeys, BuildsATableAtTheFourthUseAndKeepsAtMostTheCap) {
+  PreparedKeys prepared;
+  const SecretKey key = *GenerateKey(Role::kMonitor, "monitor");
+  for (uint32_t use = 1; use < PreparedKeys::kPrepareAfter; ++use) {
+    EXPECT_EQ(prepared.For(key.pub.sign), nullptr) << use;
+  }
+  const auto table = prepared.For(key.pub.sign);
+  ASSERT_NE(table, nullptr);
+  EXPECT_EQ(table->key(), key.pub.sign);
+  EXPECT_EQ(prepared.For(key.pub.sign), table);  // built once
+  // Distinct keys up to the cap are counted; past it, none is (libsodium verifies them).
+  for (size_t i = 1; i < PreparedKeys::kMaxPrepared; ++i) {
+    Key32 k{};
+    k[0] = static_cast<uint8_t>(i);
+    k[1] = static_cast<uint8_t>(i >> 8);
+    k[2] = 1;
+    EXPECT_EQ(prepared.For(k), nullptr);
+  }
+  const SecretKey late = *GenerateKey(Role::kMonitor, "late");
+  for (uint32_t use = 0; use < 2 * PreparedKeys::kPrepareAfter; ++use) {
+    EXPECT_EQ(prepared.For(late.pub.sign), nullptr);
+  }
+  EXPECT_EQ(prepared.For(key.pub.sign), table);  // those it has stay
 }
 
 TEST(CheckEntry, SkipsTheSignaturesOnlyForTheVouchedKeyAndRegistry) {

@@ -40,7 +40,8 @@ Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submissi
   std::vector<const Entry*> entries;
   entries.reserve(submissions.size());
   for (const Submission& s : submissions) entries.push_back(&s.entry);
-  me.vouched = VerifyBatchSignatures(entries, lookup, registry_.config(), /*threads=*/1);
+  me.vouched = VerifyBatchSignatures(entries, lookup, registry_.config(),
+                                     registry_.prepared_keys_.get(), /*threads=*/1);
   view.reset();
   std::unique_lock<std::mutex> lock(mu_);
   queue_.push_back(&me);

@@ -54,6 +54,9 @@ std::string CosignerName(const std::string& origin, uint16_t custodian) {
   return origin + "/custodian/" + std::to_string(custodian);
 }
 
+Registry::Registry(Store& store, Clock& clock)
+    : store_(store), clock_(clock), prepared_keys_(std::make_shared<PreparedKeys>()) {}
+
 Result<std::unique_ptr<Registry>> Registry::Create(Store& store, const SignedConfig& config,
                                                    const SecretKey& operator_key,
                                                    const std::string& origin, Clock& clock) {
@@ -145,7 +148,7 @@ Result<std::vector<uint64_t>> Registry::SubmitVouched(
     entries.push_back(is_vouched(i) ? nullptr : &submissions[i].entry);
   }
   std::vector<std::optional<VerifiedSignatures>> verified =
-      VerifyBatchSignatures(entries, *txn, ctx.config);
+      VerifyBatchSignatures(entries, *txn, ctx.config, prepared_keys_.get());
   for (size_t i = 0; i < submissions.size(); ++i) {
     if (is_vouched(i)) verified[i] = vouched[i];
   }

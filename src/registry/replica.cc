@@ -19,7 +19,8 @@ Result<std::string> MetaOf(MemoryStore& store, const char* key) {
 
 }  // namespace
 
-Replica::Replica(std::optional<SignedConfig> trusted) : store_(std::make_unique<MemoryStore>()) {
+Replica::Replica(std::optional<SignedConfig> trusted) : store_(std::make_unique<MemoryStore>()),
+      prepared_keys_(std::make_shared<PreparedKeys>()) {
   ctx_.config = std::move(trusted);
 }
 
@@ -31,7 +32,7 @@ Status Replica::Append(std::span<const Bytes> entries) {
   uint64_t i = size_;
   // The signatures on both cores, a chunk ahead; the rules in order on this thread.
   AMANAH_RETURN_IF_ERROR(ReplayVerified(
-      entries, *txn, ctx.config, kVerifyChunk,
+      entries, *txn, ctx.config, prepared_keys_.get(), kVerifyChunk,
       [&](const Bytes& bytes, const Result<Entry>& entry,
           const VerifiedSignatures* verified) -> Status {
         const std::string where = "entry " + std::to_string(i) + ": ";

@@ -7,6 +7,9 @@
 
 namespace amanah::registry {
 
+SubmitStream::SubmitStream(std::unique_ptr<Transaction> txn)
+    : txn_(std::move(txn)), prepared_keys_(std::make_shared<PreparedKeys>()) {}
+
 Result<std::unique_ptr<SubmitStream>> SubmitStream::Begin(Registry& registry, Time now) {
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, registry.store().Begin());
   std::unique_ptr<SubmitStream> stream(new SubmitStream(std::move(txn)));
@@ -23,7 +26,7 @@ Result<std::vector<uint64_t>> SubmitStream::Add(std::span<const Submission> batc
   entries.reserve(batch.size());
   for (const Submission& s : batch) entries.push_back(&s.entry);
   const std::vector<std::optional<VerifiedSignatures>> verified =
-      VerifyBatchSignatures(entries, *txn_, ctx_.config);
+      VerifyBatchSignatures(entries, *txn_, ctx_.config, prepared_keys_.get());
 
   std::vector<uint64_t> indices;
   indices.reserve(batch.size());

@@ -167,6 +167,16 @@ struct VerifiedSignatures {
   record::RegistryId registry_id{};
 };
 
+// The Ed25519 verifications of VerifyEntry alone, as a batch does them ahead of the rules
+// (src/registry/batch_verify.h): the entry's signature under `key`, and an enrol's record
+// signature, its fields read as bytes (the typed reading, which CheckEntry does before it
+// trusts a VerifiedSignatures, is not repeated here). With `prepared` whose key() is `key`, its
+// table does the work (keys.h: the same rule); otherwise libsodium does. OK or kVerifyFailed;
+// kMalformed if an enrol's signed fields are missing or of the wrong length.
+Status VerifyEntryAndRecordSignatures(const Entry& entry, const Key32& key,
+                             const record::RegistryId& registry_id,
+                             const VerifyingKey* prepared = nullptr);
+
 // VerifyEntry's checks, with the Ed25519 ones skipped when `verified` vouches for exactly this
 // key and registry id (nullptr: none skipped). Same errors, same order.
 Status VerifyEntryUnless(const Entry& entry, const Body& body, const PublicKey& key,

@@ -29,6 +29,8 @@
 
 namespace amanah::registry {
 
+class PreparedKeys;  // src/registry/batch_verify.h
+
 class Clock {
  public:
   virtual ~Clock() = default;
@@ -89,7 +91,7 @@ class Registry final : public Connection {
  private:
   friend class GroupCommitter;
 
-  Registry(Store& store, Clock& clock) : store_(store), clock_(clock) {}
+  Registry(Store& store, Clock& clock);
 
   // SubmitAll, where `vouched[i]`, if set, is what the submitter of entry i verified itself
   // (src/registry/batch_verify.h; GroupCommitter's callers do it on their own threads, outside
@@ -106,6 +108,8 @@ class Registry final : public Connection {
   std::string origin_;
   std::optional<note::VerifierKey> log_key_;  // set by Create/Open
   std::optional<note::Signer> signer_;
+  // The VerifyingKeys of the actors who submit most (src/registry/batch_verify.h).
+  std::shared_ptr<PreparedKeys> prepared_keys_;
 };
 
 // The note key name under which custodian `index` cosigns this registry's checkpoints.

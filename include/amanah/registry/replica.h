@@ -21,6 +21,8 @@
 
 namespace amanah::registry {
 
+class PreparedKeys;  // src/registry/batch_verify.h
+
 class Replica {
  public:
   // `trusted`: the config entry 0 must carry; absent to accept any config that verifies (the
@@ -51,6 +53,7 @@ class Replica {
 
  private:
   std::unique_ptr<MemoryStore> store_;
+  std::shared_ptr<PreparedKeys> prepared_keys_;  // src/registry/batch_verify.h
   merkle::CompactRange tree_;
   RegistryContext ctx_;
   uint64_t size_ = 0;

@@ -19,6 +19,8 @@
 
 namespace amanah::registry {
 
+class PreparedKeys;  // src/registry/batch_verify.h
+
 class SubmitStream {
  public:
   // Opens the write transaction. `now` is the registry's clock for the rules' time checks.
@@ -38,9 +40,10 @@ class SubmitStream {
   Status Commit();
 
  private:
-  explicit SubmitStream(std::unique_ptr<Transaction> txn) : txn_(std::move(txn)) {}
+  explicit SubmitStream(std::unique_ptr<Transaction> txn);
 
   std::unique_ptr<Transaction> txn_;
+  std::shared_ptr<PreparedKeys> prepared_keys_;  // src/registry/batch_verify.h
   RegistryContext ctx_;
   uint64_t next_index_ = 0;
   uint64_t added_ = 0;

@@ -515,6 +515,49 @@ Status VerifyEntrySignature(const Entry& entry, const Key32& sign_key,
   return Status::Ok();
 }
 
+Status VerifyEntryAndRecordSignatures(const Entry& entry, const Key32& key,
+                             const record::RegistryId& registry_id,
+                             const VerifyingKey* prepared) {
+  if (prepared != nullptr && prepared->key() != key) prepared = nullptr;
+  auto verify = [&](ByteView message, ByteView signature) {
+    return prepared != nullptr ? prepared->Verify(message, signature)
+                               : VerifySignature(key, message, signature);
+  };
+  if (!verify(EntrySigningMessage(registry_id, entry), entry.signature).ok()) {
+    return VerifyFailed("the entry's signature does not verify");
+  }
+  if (entry.type != EntryType::kEnrol) return Status::Ok();
+  // docs/spec.md §9.3: the record signature's message from the fields' bytes.
+  auto field = [&entry](const char* name, size_t size) -> const Bytes* {
+    auto found = entry.fields.find(name);
+    if (found == entry.fields.end() || (size != 0 && found->second.size() != size)) {
+      return nullptr;
+    }
+    return &found->second;
+  };
+  const Bytes* id = field("id", record::kRecordIdBytes);
+  const Bytes* c1 = field("c1", group::kElementBytes);
+  const Bytes* hash = field("ciphertext_hash", 32);
+  const Bytes* attributes = field("attributes", 0);
+  const Bytes* signature = field("record_signature", 64);
+  if (!id || !c1 || !hash || !attributes || !signature) {
+    return Malformed("the enrol entry's signed fields do not parse");
+  }
+  record::RecordId record_id;
+  group::Element c1_bytes;
+  std::array<uint8_t, 32> ciphertext_hash;
+  std::copy(id->begin(), id->end(), record_id.begin());
+  std::copy(c1->begin(), c1->end(), c1_bytes.begin());
+  std::copy(hash->begin(), hash->end(), ciphertext_hash.begin());
+  if (!verify(record::SignatureMessage(registry_id, record_id, c1_bytes, ciphertext_hash,
+                                       *attributes),
+              *signature)
+           .ok()) {
+    return VerifyFailed("the enrol entry's record signature does not verify");
+  }
+  return Status::Ok();
+}
+
 Entry MakeEntry(const Body& body, Time time, const Fingerprint& actor) {
   Entry e;
   e.time = time;
@@ -561,7 +604,7 @@ Status VerifyEntry(const Entry& entry, const Body& body, const PublicKey& key,
   return VerifyEntryUnless(entry, body, key, registry_id, nullptr);
 }
 
-Status VerifyEntryUnless(const Entry& entry, const Body& body, const PublicKey& key,
+Status VerifyEntryUnless(const Entry& entry, const Body& /*body*/, const PublicKey& key,
                          const record::RegistryId& registry_id,
                          const VerifiedSignatures* verified) {
   // docs/spec.md §9.1: with another fingerprint there is no key to verify under.
@@ -572,18 +615,10 @@ Status VerifyEntryUnless(const Entry& entry, const Body& body, const PublicKey& 
       verified->registry_id == registry_id) {
     return Status::Ok();  // the caller verified both signatures under exactly these
   }
-  AMANAH_RETURN_IF_ERROR(VerifyEntrySignature(entry, key.sign, registry_id));
   // docs/spec.md §9.3: an enrol's record signature, same key and registry id, is part of
-  // checking the entry, so no reader accepts an enrolment the registry would refuse.
-  if (const auto* enrol = std::get_if<EnrolBody>(&body)) {
-    if (!record::VerifyRecordSignature(key.sign, registry_id, enrol->id.RecordId(), enrol->c1,
-                                       enrol->ciphertext_hash, enrol->attributes,
-                                       enrol->record_signature)
-             .ok()) {
-      return VerifyFailed("the enrol entry's record signature does not verify");
-    }
-  }
-  return Status::Ok();
+  // checking the entry, so no reader accepts an enrolment the registry would refuse. (The
+  // caller read the body; VerifyEntryAndRecordSignatures reads the same fields' bytes.)
+  return VerifyEntryAndRecordSignatures(entry, key.sign, registry_id);
 }
 
 }  // namespace amanah::registry
