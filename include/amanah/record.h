@@ -60,6 +60,10 @@ struct SealedRecord {
   // Strict: kMalformed for a wrong version, a bad C1, a length out of range, truncation or
   // trailing bytes.
   static Result<SealedRecord> Parse(ByteView bytes);
+  // The same answer as Parse(bytes), without decoding C1 again when it is `valid_c1`, an
+  // element that decoded already (the registry checks an enrolment's attached record against
+  // the entry's c1, which the entry's reading decoded: one decode fewer per enrolment).
+  static Result<SealedRecord> Parse(ByteView bytes, const group::Element& valid_c1);
 };
 
 // Enroller side (docs/spec.md §5.1): a fresh r and nonce from `rng`; r, S and K are wiped.

@@ -88,6 +88,13 @@ Result<SealedRecord> SealedRecord::Parse(ByteView bytes) {
   return ParseWith(bytes, [](ByteView c1) { return group::DecodeElement(c1); });
 }
 
+Result<SealedRecord> SealedRecord::Parse(ByteView bytes, const group::Element& valid_c1) {
+  return ParseWith(bytes, [&valid_c1](ByteView c1) -> Result<group::Element> {
+    if (std::equal(c1.begin(), c1.end(), valid_c1.begin(), valid_c1.end())) return valid_c1;
+    return group::DecodeElement(c1);
+  });
+}
+
 namespace internal {
 
 Result<SealedRecord> ParseDecoded(ByteView bytes, msm::Point& c1_point) {

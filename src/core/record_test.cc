@@ -103,6 +103,23 @@ TEST(Record, ParseIsStrict) {
   // Payload limits are caller errors.
   EXPECT_EQ(SealRecord(f.registry_id, f.id, f.x_pub, {}).status().code(),
             Code::kInvalidArgument);
+  // Parse with a C1 known to be valid gives Parse's answer on every input above: its own C1
+  // skips the decode, any other C1 (the identity, a non-element) is decoded and refused.
+  const group::Element c1 = SealedRecord::Parse(good)->c1;
+  for (const Bytes& bytes : {good, trailing, version, identity, bad_c1, empty.Encode()}) {
+    const auto plain = SealedRecord::Parse(bytes);
+    const auto known = SealedRecord::Parse(bytes, c1);
+    ASSERT_EQ(plain.status().code(), known.status().code());
+    if (plain.ok()) EXPECT_EQ(plain->Encode(), known->Encode());
+  }
+  for (size_t n = 0; n < good.size(); ++n) {
+    EXPECT_EQ(SealedRecord::Parse(ByteView(good).first(n), c1).status().code(),
+              Code::kMalformed);
+  }
+  EXPECT_EQ(SealedRecord::Parse(identity, c1).status().code(), Code::kMalformed);
+  EXPECT_EQ(SealedRecord::Parse(bad_c1, c1).status().code(), Code::kMalformed);
+  const group::Element other = group::MulBase(group::RandomScalar(SystemRng()));
+  EXPECT_EQ(SealedRecord::Parse(good, other)->c1, c1);  // decoded, valid, itself
 }
 
 TEST(Attributes, CanonicalEncodingRoundTripsAndRejectsTheRest) {

@@ -16,7 +16,7 @@ Result<uint64_t> GroupCommitter::Submit(const Submission& submission) {
 
 Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submission> submissions) {
   if (submissions.empty()) return InvalidArgument("nothing to submit");
-  Waiter me{submissions, {}, std::nullopt};
+  Waiter me{submissions, {}, std::nullopt, {}};
   // The signatures, on this thread, before queuing: the keys from those found before, else
   // from a snapshot of the state (a fingerprint fixes its key; the rules compare them again).
   // An entry whose key is not found is verified by the writer as usual.
@@ -48,7 +48,7 @@ Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submissi
   for (;;) {
     if (me.result) return std::move(*me.result);
     if (!leading_) break;
-    done_.wait(lock);
+    me.answered.wait(lock);
   }
   // Lead: commit everything queued (this caller's entries are among it), until the queue is
   // empty, so that those who queued during a commit are not left waiting for a new leader.
@@ -67,11 +67,14 @@ Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submissi
     answers.reserve(batch.size());
     Commit(batch, answers);
     lock.lock();
-    for (size_t i = 0; i < batch.size(); ++i) batch[i]->result.emplace(std::move(answers[i]));
-    done_.notify_all();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      batch[i]->result.emplace(std::move(answers[i]));
+      batch[i]->answered.notify_one();
+    }
   }
+  // The queue is empty and every caller who queued has its answer (a caller queues under
+  // mu_, and this thread emptied the queue under mu_), so no one waits for a leader.
   leading_ = false;
-  done_.notify_all();
   return std::move(*me.result);
 }
 

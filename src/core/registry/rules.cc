@@ -143,7 +143,7 @@ Status CheckEnrol(const Checking& c, const EnrolBody& b) {
     if (c.ctx.now) return InvalidArgument("an enrolment carries its sealed record");
     return Status::Ok();
   }
-  auto sealed = record::SealedRecord::Parse(c.attachment);
+  auto sealed = record::SealedRecord::Parse(c.attachment, b.c1);  // b.c1 decoded when read
   if (!sealed.ok()) return Malformed("the attached sealed record does not parse");
   if (sealed->record_id != b.id.RecordId() || sealed->c1 != b.c1 ||
       record::CiphertextHash(*sealed) != b.ciphertext_hash) {
