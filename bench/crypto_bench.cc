@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "amanah/group.h"
+#include "amanah/keys.h"
 #include "amanah/record.h"
 #include "amanah/registry/client.h"
 #include "fixture.h"
@@ -50,6 +51,35 @@ void BM_Primitive_Ed25519Verify(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Primitive_Ed25519Verify);
+
+// Not a primitive: our VerifyingKey (keys.h), the same rule with a table of the key's multiples,
+// as log replay, group commit and import use it for keys that sign many entries.
+void BM_Ed25519Verify_PreparedKey(benchmark::State& state) {
+  EnsureSodium();
+  uint8_t pk[32], sk[64], sig[64], m[200] = {1};
+  crypto_sign_keypair(pk, sk);
+  crypto_sign_detached(sig, nullptr, m, sizeof m, sk);
+  Key32 key;
+  std::copy(pk, pk + 32, key.begin());
+  const VerifyingKey vk = *VerifyingKey::Create(key);
+  for (auto _ : state) {
+    const Status s = vk.Verify(ByteView(m, sizeof m), ByteView(sig, sizeof sig));
+    if (!s.ok()) state.SkipWithError("did not verify");
+    benchmark::DoNotOptimize(s);
+  }
+}
+BENCHMARK(BM_Ed25519Verify_PreparedKey);
+
+// Building a VerifyingKey's table: paid once per key (PreparedKeys does it at the 4th use).
+void BM_Ed25519Verify_PrepareKey(benchmark::State& state) {
+  EnsureSodium();
+  uint8_t pk[32], sk[64];
+  crypto_sign_keypair(pk, sk);
+  Key32 key;
+  std::copy(pk, pk + 32, key.begin());
+  for (auto _ : state) benchmark::DoNotOptimize(VerifyingKey::Create(key));
+}
+BENCHMARK(BM_Ed25519Verify_PrepareKey);
 
 // Signing is one fixed-base multiplication and two SHA-512s: listed for the seal+sign budget.
 void BM_Primitive_Ed25519Sign(benchmark::State& state) {

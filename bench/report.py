@@ -137,6 +137,15 @@ def main():
              "sign": "Ed25519 signature (`crypto_sign_detached`, expanded key)"}
     for k in ("var", "fixed", "verify", "sign"):
         w(f"| {names[k]} | {us(prim[k][0])} | {us(prim[k][1])} |")
+    pv = find(b, "BM_Ed25519Verify_PreparedKey")
+    pk = find(b, "BM_Ed25519Verify_PrepareKey")
+    if pv:
+        w(f"| *not a primitive:* the same Ed25519 rule with a prepared key (`VerifyingKey`, "
+          f"libdecaf table; used for keys that sign many entries) | {us(seconds(pv, 'cpu_time'))} "
+          f"({seconds(pv, 'cpu_time') / verify:.2f}× libsodium's) | {us(seconds(pv))} |")
+    if pk:
+        w(f"| *not a primitive:* building that table, once per key | "
+          f"{us(seconds(pk, 'cpu_time'))} | {us(seconds(pk))} |")
     w("")
     w("## Figures, ratios and goals")
     w("")
