@@ -110,7 +110,9 @@ TEST(Record, ParseIsStrict) {
     const auto plain = SealedRecord::Parse(bytes);
     const auto known = SealedRecord::Parse(bytes, c1);
     ASSERT_EQ(plain.status().code(), known.status().code());
-    if (plain.ok()) EXPECT_EQ(plain->Encode(), known->Encode());
+    if (plain.ok()) {
+      EXPECT_EQ(plain->Encode(), known->Encode());
+    }
   }
   for (size_t n = 0; n < good.size(); ++n) {
     EXPECT_EQ(SealedRecord::Parse(ByteView(good).first(n), c1).status().code(),
