@@ -119,18 +119,30 @@ Sig AddToS(Sig sig, unsigned j) {
   return sig;
 }
 
+// A libsodium key pair and its VerifyingKey.
+struct SodiumKey {
+  uint8_t pk[32];
+  uint8_t sk[64];
+  Key32 pub{};
+  SodiumKey() {
+    crypto_sign_keypair(pk, sk);
+    std::copy(pk, pk + 32, pub.begin());
+  }
+  Sig Sign(const Bytes& m) const {
+    Sig sig;
+    crypto_sign_detached(sig.data(), nullptr, m.data(), m.size(), sk);
+    return sig;
+  }
+};
+
 TEST(VerifyingKey, AcceptsExactlyWhatLibsodiumAcceptsForHonestSignatures) {
   for (int key = 0; key < 8; ++key) {
-    uint8_t pk[32], sk[64];
-    crypto_sign_keypair(pk, sk);
-    Key32 pub;
-    std::copy(pk, pk + 32, pub.begin());
-    auto vk = VerifyingKey::Create(pub);
+    const SodiumKey key;
+    auto vk = VerifyingKey::Create(key.pub);
     ASSERT_TRUE(vk.ok()) << vk.status().ToString();
     for (size_t i = 0; i < 64; ++i) {
       const Bytes m = Message(i);
-      Sig sig;
-      crypto_sign_detached(sig.data(), nullptr, m.data(), m.size(), sk);
+      const Sig sig = key.Sign(m);
       EXPECT_TRUE(Agree(*vk, m, sig, true));
       Bytes other = m;
       other[i % other.size()] ^= 0x01;
@@ -140,15 +152,11 @@ TEST(VerifyingKey, AcceptsExactlyWhatLibsodiumAcceptsForHonestSignatures) {
 }
 
 TEST(VerifyingKey, RefusesEveryFlippedBitOfASignature) {
-  uint8_t pk[32], sk[64];
-  crypto_sign_keypair(pk, sk);
-  Key32 pub;
-  std::copy(pk, pk + 32, pub.begin());
-  auto vk = VerifyingKey::Create(pub);
+  const SodiumKey key;
+  auto vk = VerifyingKey::Create(key.pub);
   ASSERT_TRUE(vk.ok());
   const Bytes m = Message(3);
-  Sig sig;
-  crypto_sign_detached(sig.data(), nullptr, m.data(), m.size(), sk);
+  const Sig sig = key.Sign(m);
   for (size_t bit = 0; bit < 512; ++bit) {
     Sig bad = sig;
     bad[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
@@ -267,18 +275,14 @@ TEST(VerifyingKey, RefusesKeysThePublicKeyParserRefuses) {
 }
 
 TEST(VerifyingKey, OneKeyVerifiesOnManyThreads) {
-  uint8_t pk[32], sk[64];
-  crypto_sign_keypair(pk, sk);
-  Key32 pub;
-  std::copy(pk, pk + 32, pub.begin());
-  auto vk = VerifyingKey::Create(pub);
+  const SodiumKey key;
+  auto vk = VerifyingKey::Create(key.pub);
   ASSERT_TRUE(vk.ok());
   std::vector<Bytes> msgs;
   std::vector<Sig> sigs;
   for (size_t i = 0; i < 64; ++i) {
     msgs.push_back(Message(i));
-    sigs.emplace_back();
-    crypto_sign_detached(sigs.back().data(), nullptr, msgs.back().data(), msgs.back().size(), sk);
+    sigs.push_back(key.Sign(msgs.back()));
   }
   std::atomic<int> accepted{0};
   std::vector<std::thread> threads;

@@ -16,7 +16,10 @@ Result<uint64_t> GroupCommitter::Submit(const Submission& submission) {
 
 Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submission> submissions) {
   if (submissions.empty()) return InvalidArgument("nothing to submit");
-  Waiter me{submissions, {}, std::nullopt, {}};
+  // Shared with the leader, which notifies after it lets go of mu_ (so the woken caller does
+  // not block on mu_ at once) and must keep the condition variable alive until then.
+  auto me = std::make_shared<Waiter>();
+  me->submissions = submissions;
   // The signatures, on this thread, before queuing: the keys from those found before, else
   // from a snapshot of the state (a fingerprint fixes its key; the rules compare them again).
   // An entry whose key is not found is verified by the writer as usual.
@@ -40,42 +43,46 @@ Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submissi
   std::vector<const Entry*> entries;
   entries.reserve(submissions.size());
   for (const Submission& s : submissions) entries.push_back(&s.entry);
-  me.vouched = VerifyBatchSignatures(entries, lookup, registry_.config(),
+  me->vouched = VerifyBatchSignatures(entries, lookup, registry_.config(),
                                      registry_.prepared_keys_.get(), /*threads=*/1);
   view.reset();
   std::unique_lock<std::mutex> lock(mu_);
-  queue_.push_back(&me);
+  queue_.push_back(me);
   for (;;) {
-    if (me.result) return std::move(*me.result);
+    if (me->result) return std::move(*me->result);
     if (!leading_) break;
-    me.answered.wait(lock);
+    me->answered.wait(lock);
   }
   // Lead: commit everything queued (this caller's entries are among it), until the queue is
   // empty, so that those who queued during a commit are not left waiting for a new leader.
   leading_ = true;
   while (!queue_.empty()) {
-    std::vector<Waiter*> batch;
+    std::vector<std::shared_ptr<Waiter>> batch;
+    std::vector<Waiter*> callers;
     size_t entries = 0;
     while (!queue_.empty() &&
            (batch.empty() || entries + queue_.front()->submissions.size() <= max_batch_)) {
       entries += queue_.front()->submissions.size();
       batch.push_back(queue_.front());
+      callers.push_back(queue_.front().get());
       queue_.pop_front();
     }
     lock.unlock();
     std::vector<Answer> answers;
     answers.reserve(batch.size());
-    Commit(batch, answers);
+    Commit(callers, answers);
     lock.lock();
-    for (size_t i = 0; i < batch.size(); ++i) {
-      batch[i]->result.emplace(std::move(answers[i]));
-      batch[i]->answered.notify_one();
-    }
+    for (size_t i = 0; i < batch.size(); ++i) batch[i]->result.emplace(std::move(answers[i]));
+    // A caller reads its result under mu_ before it waits, so a notification after the
+    // unlock is never lost; `batch` keeps each caller's condition variable alive.
+    lock.unlock();
+    for (const auto& waiter : batch) waiter->answered.notify_one();
+    lock.lock();
   }
   // The queue is empty and every caller who queued has its answer (a caller queues under
   // mu_, and this thread emptied the queue under mu_), so no one waits for a leader.
   leading_ = false;
-  return std::move(*me.result);
+  return std::move(*me->result);
 }
 
 void GroupCommitter::Commit(std::span<Waiter* const> batch, std::vector<Answer>& answers) {

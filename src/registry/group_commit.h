@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <deque>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <vector>
@@ -54,8 +55,9 @@ class GroupCommitter {
     // What the caller verified on its own thread before it queued (batch_verify.h).
     std::vector<std::optional<VerifiedSignatures>> vouched;
     std::optional<Result<std::vector<uint64_t>>> result;  // guarded by mu_
-    // Notified (under mu_) when `result` is set: only the callers of a finished batch wake,
-    // not every caller queued (hundreds of threads waking per commit cost a tenth of the CPU).
+    // Notified once `result` is set (after the leader lets go of mu_): only the callers of a
+    // finished batch wake, not every caller queued (hundreds of threads waking per commit
+    // cost a tenth of the CPU). Shared by the caller and the leader, which notifies it.
     std::condition_variable answered;
   };
   using Answer = Result<std::vector<uint64_t>>;
@@ -66,7 +68,7 @@ class GroupCommitter {
   Registry& registry_;
   const size_t max_batch_;
   std::mutex mu_;
-  std::deque<Waiter*> queue_;  // guarded by mu_
+  std::deque<std::shared_ptr<Waiter>> queue_;  // guarded by mu_
   bool leading_ = false;       // guarded by mu_: a commit is running
   // The keys of the actors whose entries callers verified: a fingerprint fixes its key, so a
   // key found once stays right (the rules still check the actor's status in the transaction).

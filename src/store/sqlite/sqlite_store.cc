@@ -1,5 +1,7 @@
 #include "amanah/registry/sqlite_store.h"
 
+#include <array>
+#include <optional>
 #include <utility>
 
 #include "store/clear_columns.h"
@@ -337,6 +339,10 @@ class SqlView : public Base {
 
   Result<merkle::Hash> LogNode(uint8_t level, uint64_t index) override {
     AMANAH_RETURN_IF_ERROR(Usable());
+    if (level < written_nodes_.size() && written_nodes_[level] &&
+        written_nodes_[level]->first == index) {
+      return written_nodes_[level]->second;
+    }
     AMANAH_ASSIGN_OR_RETURN(
         Stmt q, db_->Prepare("SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2",
                              "read a log node"));
@@ -353,7 +359,6 @@ class SqlView : public Base {
 
   virtual Status Usable() const { return Status::Ok(); }
 
-  // The log has no gaps (AppendLogEntry), so its size is the largest index + 1: O(log n).
   static Result<std::vector<Id16>> Ids(Stmt& q) {
     std::vector<Id16> out;
     while (true) {
@@ -366,13 +371,18 @@ class SqlView : public Base {
     return out;
   }
 
+  // The log has no gaps (AppendLogEntry), so its size is the largest index + 1: O(log n).
+  // Read once per view: a snapshot's log does not change, and a write transaction (BEGIN
+  // IMMEDIATE: the only writer) changes it only through AppendLogEntry, which keeps size_.
   Result<uint64_t> Size() {
+    if (size_) return *size_;
     AMANAH_ASSIGN_OR_RETURN(
         Stmt q, db_->Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries",
                              "read the log size"));
     AMANAH_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) return Internal("sqlite: read the log size: no row");
-    return U64(q.ColInt(0));
+    size_ = U64(q.ColInt(0));
+    return *size_;
   }
 
   static Result<Actor> ActorRow(const Stmt& q) {
@@ -400,6 +410,10 @@ class SqlView : public Base {
   }
 
   Db* db_;
+  std::optional<uint64_t> size_;  // Size(), once read
+  // The last node a write transaction wrote at each level (PutLogNode): an appended leaf's
+  // left siblings, which LogNode then answers without a query.
+  std::array<std::optional<std::pair<uint64_t, merkle::Hash>>, 64> written_nodes_;
 };
 
 }  // namespace
@@ -702,7 +716,9 @@ class SqliteStore::Txn : public SqlView<Transaction> {
       AMANAH_ASSIGN_OR_RETURN(
           Stmt q, db_->Prepare("INSERT INTO log_entries (idx, entry) VALUES (?1, ?2)",
                                "append a log entry"));
-      return q.Int(1, I64(index)).Blob(2, entry).Run();
+      AMANAH_RETURN_IF_ERROR(q.Int(1, I64(index)).Blob(2, entry).Run());
+      size_ = size + 1;
+      return Status::Ok();
     });
   }
 
@@ -712,7 +728,9 @@ class SqliteStore::Txn : public SqlView<Transaction> {
           Stmt q, db_->Prepare("INSERT INTO log_nodes (level, idx, hash) VALUES (?1, ?2, ?3)"
                                " ON CONFLICT (level, idx) DO UPDATE SET hash = excluded.hash",
                                "write a log node"));
-      return q.Int(1, level).Int(2, I64(index)).Blob(3, hash).Run();
+      AMANAH_RETURN_IF_ERROR(q.Int(1, level).Int(2, I64(index)).Blob(3, hash).Run());
+      if (level < written_nodes_.size()) written_nodes_[level] = {index, hash};
+      return Status::Ok();
     });
   }
 
