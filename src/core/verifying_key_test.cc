@@ -136,7 +136,7 @@ struct SodiumKey {
 };
 
 TEST(VerifyingKey, AcceptsExactlyWhatLibsodiumAcceptsForHonestSignatures) {
-  for (int key = 0; key < 8; ++key) {
+  for (int round = 0; round < 8; ++round) {
     const SodiumKey key;
     auto vk = VerifyingKey::Create(key.pub);
     ASSERT_TRUE(vk.ok()) << vk.status().ToString();
