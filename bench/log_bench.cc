@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -17,6 +18,12 @@ namespace amanah::bench {
 namespace {
 
 using namespace registry;
+
+// How many entries a durable-append benchmark submits: enough in scripts/bench.sh's full mode
+// (AMANAH_BENCH_FULL) for a few seconds of sustained appends; 4,000 otherwise.
+size_t AppendCount() {
+  return std::getenv("AMANAH_BENCH_FULL") != nullptr ? Size(20000) : Size(4000);
+}
 
 // Sightings of one person on a small plan, all at one time (so that any order passes the
 // rules' clock checks): the appends a checkpoint's monitors make.
@@ -37,7 +44,7 @@ std::vector<Submission> Sightings(World& w, size_t n) {
 // Durable appends (SQLite, synchronous=FULL): range(0) = 0, one transaction per Submit from
 // one thread; = 1, a GroupCommitter fed by range(1) threads.
 void BM_Log_AppendSightings(benchmark::State& state) {
-  const size_t n = Size(4000);
+  const size_t n = AppendCount();
   const bool group = state.range(0) != 0;
   const size_t threads = static_cast<size_t>(state.range(1));
   CpuMeter cpu;
@@ -82,7 +89,7 @@ BENCHMARK(BM_Log_AppendSightings)
 
 // The same for enrolments (two Ed25519 verifications each: the entry's and the record's).
 void BM_Log_AppendEnrolments(benchmark::State& state) {
-  const size_t n = Size(4000);
+  const size_t n = AppendCount();
   const size_t threads = static_cast<size_t>(state.range(0));
   CpuMeter cpu;
   for (auto _ : state) {
