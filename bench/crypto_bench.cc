@@ -70,7 +70,7 @@ void BM_Ed25519Verify_PreparedKey(benchmark::State& state) {
 }
 BENCHMARK(BM_Ed25519Verify_PreparedKey);
 
-// Building a VerifyingKey's table: paid once per key (PreparedKeys does it at the 4th use).
+// Building a VerifyingKey's table: paid once per key (PreparedKeys does it at the 8th use).
 void BM_Ed25519Verify_PrepareKey(benchmark::State& state) {
   EnsureSodium();
   uint8_t pk[32], sk[64];

@@ -107,7 +107,7 @@ Status VerifySignature(const Key32& sign_pub, ByteView message, ByteView signatu
 // An Ed25519 public key prepared for many verifications. Verify is VerifySignature: the exact
 // rule of docs/spec.md §1.2, same result for every input, computed with a table of multiples
 // of the key built once (libdecaf). A verification then costs about 0.75 of libsodium's; the
-// table costs about one verification to build and 9 KiB to keep, so it pays for a key that
+// table costs about two verifications to build and 9 KiB to keep, so it pays for a key that
 // signs many entries (enrollers and monitors, in log replay, group commit and import).
 //
 // Only for the keys §3.2's parser accepts: canonical, in the prime-order subgroup, not of

@@ -175,7 +175,7 @@ std::shared_ptr<const VerifyingKey> PreparedKeys::For(const Key32& key) {
     if (slot.prepared || slot.building || ++slot.uses < kPrepareAfter) return slot.prepared;
     slot.building = true;
   }
-  auto made = VerifyingKey::Create(key);  // about one verification's work, outside the lock
+  auto made = VerifyingKey::Create(key);  // about two verifications' work, outside the lock
   std::lock_guard<std::mutex> lock(mu_);
   Slot& slot = slots_.at(key);
   slot.building = false;

@@ -107,7 +107,7 @@ void ExpectVerificationAgrees(const SignedConfig& trusted, const std::vector<Byt
     RegistryContext ctx;
     ctx.config = trusted;
     size_t i = 0;
-    PreparedKeys prepared;  // keys with 4 or more entries are verified by their tables
+    PreparedKeys prepared;  // keys with 8 or more entries are verified by their tables
     const Status chunked = ReplayVerified(
         log, *txn, ctx.config, chunk % 2 == 1 ? &prepared : nullptr, chunk,
         [&](const Bytes& bytes, const Result<Entry>& entry, const VerifiedSignatures* v) {
@@ -209,7 +209,7 @@ TEST(VerifyEntryAndRecordSignatures, RefusesABadRecordSignatureUnderAPreparedKey
             Code::kMalformed);
 }
 
-TEST(PreparedKeys, BuildsATableAtTheFourthUseAndKeepsAtMostTheCap) {
+TEST(PreparedKeys, BuildsATableAtTheEighthUseAndKeepsAtMostTheCap) {
   PreparedKeys prepared;
   const SecretKey key = *GenerateKey(Role::kMonitor, "monitor");
   for (uint32_t use = 1; use < PreparedKeys::kPrepareAfter; ++use) {
