@@ -111,15 +111,16 @@ Result<VerifyingKey> VerifyingKey::Create(const Key32& sign_pub) {
 }
 
 Status VerifyingKey::Verify(ByteView message, ByteView signature) const {
-  const Status failed = VerifyFailed("signature does not verify");
+  // VerifySignature's message; built only when a check fails (this path verifies thousands).
+  auto failed = [] { return VerifyFailed("signature does not verify"); };
   // §1.2 step 1.
-  if (signature.size() != crypto_sign_BYTES) return failed;
+  if (signature.size() != crypto_sign_BYTES) return failed();
   const uint8_t* r = signature.data();
   // Step 2: S < L (decaf_255_scalar_decode fails exactly for S ≥ L).
   decaf_255_scalar_t s;
-  if (decaf_255_scalar_decode(s, signature.data() + 32) != DECAF_SUCCESS) return failed;
+  if (decaf_255_scalar_decode(s, signature.data() + 32) != DECAF_SUCCESS) return failed();
   // Step 3. (Steps 4 and 5 hold for every key Create accepts.)
-  if (HasSmallOrderEncoding(r)) return failed;
+  if (HasSmallOrderEncoding(r)) return failed();
   // Step 6: k = SHA512(R ‖ A ‖ M) mod L; P = [S]B − [k]A; encode(P) = R byte for byte.
   uint8_t digest[crypto_hash_sha512_BYTES];
   crypto_hash_sha512_state hash;
@@ -140,7 +141,7 @@ Status VerifyingKey::Verify(ByteView message, ByteView signature) const {
   decaf_255_point_add(p, p, q);
   uint8_t encoded[32];
   decaf_255_point_mul_by_ratio_and_encode_like_eddsa(encoded, p);  // encode([4]p) = encode(P)
-  if (std::memcmp(encoded, r, 32) != 0) return failed;
+  if (std::memcmp(encoded, r, 32) != 0) return failed();
   return Status::Ok();
 }
 
