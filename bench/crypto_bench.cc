@@ -6,6 +6,7 @@
 #include <openssl/rsa.h>
 #include <sodium.h>
 
+#include <array>
 #include <vector>
 
 #include "amanah/group.h"
@@ -69,6 +70,58 @@ void BM_Ed25519Verify_PreparedKey(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Ed25519Verify_PreparedKey);
+
+// Not a primitive: our VerifySignature (keys.h), spec §1.2's cofactored rule in libdecaf's
+// arithmetic, for one signature under a key seen once.
+void BM_Ed25519Verify_Single(benchmark::State& state) {
+  EnsureSodium();
+  uint8_t pk[32], sk[64], sig[64], m[200] = {1};
+  crypto_sign_keypair(pk, sk);
+  crypto_sign_detached(sig, nullptr, m, sizeof m, sk);
+  Key32 key;
+  std::copy(pk, pk + 32, key.begin());
+  for (auto _ : state) {
+    const Status s = VerifySignature(key, ByteView(m, sizeof m), ByteView(sig, sizeof sig));
+    if (!s.ok()) state.SkipWithError("did not verify");
+    benchmark::DoNotOptimize(s);
+  }
+}
+BENCHMARK(BM_Ed25519Verify_Single);
+
+// Not a primitive: a SignatureBatch (keys.h) of state.range(0) signatures under one key (as
+// an enroller's import or a monitor's sightings), the key's table used (arg 1) or not (0):
+// the time per signature, adding each and verifying the batch.
+void BM_Ed25519Verify_Batch(benchmark::State& state) {
+  EnsureSodium();
+  const size_t n = static_cast<size_t>(state.range(0));
+  uint8_t pk[32], sk[64];
+  crypto_sign_keypair(pk, sk);
+  Key32 key;
+  std::copy(pk, pk + 32, key.begin());
+  const VerifyingKey vk = *VerifyingKey::Create(key);
+  std::vector<std::array<uint8_t, 200>> messages(n);
+  std::vector<std::array<uint8_t, 64>> sigs(n);
+  for (size_t i = 0; i < n; ++i) {
+    randombytes_buf(messages[i].data(), messages[i].size());
+    crypto_sign_detached(sigs[i].data(), nullptr, messages[i].data(), messages[i].size(), sk);
+  }
+  for (auto _ : state) {
+    SignatureBatch batch;
+    for (size_t i = 0; i < n; ++i) {
+      batch.Add(key, messages[i], sigs[i], state.range(1) != 0 ? &vk : nullptr);
+    }
+    if (!batch.Verify()) state.SkipWithError("did not verify");
+  }
+  state.counters["per_signature_us"] = benchmark::Counter(
+      static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate |
+                                  benchmark::Counter::kInvert);
+  state.counters["per_signature_us"] =
+      benchmark::Counter(static_cast<double>(n) * 1e-6,
+                         benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_Ed25519Verify_Batch)
+    ->Args({2, 0})->Args({2, 1})->Args({16, 1})->Args({64, 0})->Args({64, 1})
+    ->Args({256, 1});
 
 // Building a VerifyingKey's table: paid once per key (PreparedKeys does it at the 8th use).
 void BM_Ed25519Verify_PrepareKey(benchmark::State& state) {

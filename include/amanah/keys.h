@@ -101,24 +101,21 @@ class Signer {
   std::array<uint8_t, 10> fingerprint_;
   SecretBytes expanded_;  // seed ‖ public key (crypto_sign_SECRETKEYBYTES)
 };
-// OK or kVerifyFailed (also for a signature that is not 64 bytes).
+// docs/spec.md §1.2's Ed25519.Verify: RFC 8032 with canonical encodings and the cofactored
+// equation [8]([S]B − R − [k]A) = identity. OK or kVerifyFailed (also for a signature that is
+// not 64 bytes). It accepts every signature libsodium's crypto_sign_verify_detached accepts,
+// and besides those only signatures whose signer added a small-order point to R (spec §1.2
+// says why: so that SignatureBatch and this give the same answer).
 Status VerifySignature(const Key32& sign_pub, ByteView message, ByteView signature);
 
-// An Ed25519 public key prepared for many verifications. Verify is VerifySignature: the exact
-// rule of docs/spec.md §1.2, same result for every input, computed with a table of multiples
-// of the key built once (libdecaf). A verification then costs about 0.75 of libsodium's; the
-// table costs about two verifications to build and 9 KiB to keep, so it pays for a key that
-// signs many entries (enrollers and monitors, in log replay, group commit and import).
+// An Ed25519 public key prepared for many verifications. Verify is VerifySignature, the same
+// answer for every input, computed with a table of multiples of the key built once (libdecaf),
+// and so about a fifth cheaper; the table costs about two verifications to build and 9 KiB to
+// keep, so it pays for a key that signs many entries (enrollers and monitors). A
+// SignatureBatch uses the table too.
 //
 // Only for the keys §3.2's parser accepts: canonical, in the prime-order subgroup, not of
-// small order (Create refuses any other). Why the rule is the same for those keys: steps 2
-// and 3 of §1.2 are checked on the signature's bytes as libsodium does; steps 4 and 5 hold for
-// every key Create accepts; in step 6, A and B lie in the prime-order subgroup, so
-// P = [S]B − [k]A does too, and libdecaf's ristretto255 arithmetic, whose points are exact up
-// to 4-torsion, gives P exactly after the multiplication by 4 of its EdDSA encoding (the
-// scalars are divided by 4 and 8 first); encode(P) is then compared with R byte for byte.
-// verifying_key_test.cc checks both verifiers against honest signatures and against
-// signatures with torsion added to R, non-canonical S and R, small-order R and random bytes.
+// small order (Create refuses any other).
 //
 // Thread safety: Verify is const and only reads; one VerifyingKey verifies on many threads.
 class VerifyingKey {
@@ -133,10 +130,42 @@ class VerifyingKey {
   struct Table;  // the key's multiples (libdecaf); internal to src/core
 
  private:
+  friend class SignatureBatch;
   VerifyingKey(const Key32& key, std::shared_ptr<const Table> table)
       : key_(key), table_(std::move(table)) {}
   Key32 key_;
   std::shared_ptr<const Table> table_;
+};
+
+// docs/spec.md §1.2 (informative, batch verification): many signatures checked as one random
+// linear combination of their equations, at a fraction of a verification each (the R points
+// are summed in one multi-scalar multiplication, each key's challenges in one product).
+// Verify() is true when every signature added verifies (VerifySignature's answer for each);
+// when one does not, it is false except with probability at most 2^-128. A false says only
+// that some signature fails: ask VerifySignature which. The random weights are drawn from the
+// system's generator inside Verify(), after every signature was added, so no signer can
+// choose them.
+//
+// Thread safety: none; one batch per thread (Verify may run on several threads at once).
+class SignatureBatch {
+ public:
+  SignatureBatch();
+  ~SignatureBatch();
+  SignatureBatch(SignatureBatch&&) noexcept;
+  SignatureBatch& operator=(SignatureBatch&&) noexcept;
+
+  // Adds `signature` of `message` under `key`. The checks on bytes (length, S < L, small-order
+  // or non-canonical R or key, points off the curve) are made here and fail the whole batch.
+  // `prepared` (optional): the key's VerifyingKey, whose table then serves the key's product.
+  void Add(const Key32& key, ByteView message, ByteView signature,
+           const VerifyingKey* prepared = nullptr);
+  // True if every signature added verifies (an empty batch does), see above.
+  bool Verify() const;
+  size_t size() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 struct KdfParams {

@@ -100,7 +100,7 @@ Key32 SeedPublicKey(const SecretBytes& seed) {
 }
 
 bool VerifyEd25519(const Key32& pub, ByteView message, const Signature64& sig) {
-  return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), pub.data()) == 0;
+  return VerifySignature(pub, message, sig).ok();
 }
 
 group::ScalarView ScalarAt(const SecretBytes& s, size_t i) {

@@ -274,16 +274,6 @@ std::array<uint8_t, 64> Signer::Sign(ByteView message) const {
   return sig;
 }
 
-Status VerifySignature(const Key32& sign_pub, ByteView message, ByteView signature) {
-  EnsureSodium();
-  if (signature.size() != crypto_sign_BYTES ||
-      crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
-                                  sign_pub.data()) != 0) {
-    return VerifyFailed("signature does not verify");
-  }
-  return Status::Ok();
-}
-
 std::string FormatPublicKey(const PublicKey& key) {
   // docs/spec.md §3.2
   std::string out;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "amanah/keys.h"
+
 namespace amanah::note {
 
 namespace {
@@ -102,9 +104,10 @@ std::string CosignedMessage(std::string_view text, uint64_t timestamp) {
 }
 
 bool Ed25519Verify(const std::array<uint8_t, 32>& pk, ByteView sig, std::string_view msg) {
-  if (sig.size() != crypto_sign_BYTES) return false;
-  return crypto_sign_verify_detached(sig.data(), reinterpret_cast<const uint8_t*>(msg.data()),
-                                     msg.size(), pk.data()) == 0;
+  // docs/spec.md §7.4: §1.2's rule, which accepts every signature the Go note verifier does.
+  return VerifySignature(pk, ByteView(reinterpret_cast<const uint8_t*>(msg.data()), msg.size()),
+                         sig)
+      .ok();
 }
 
 // Verifies one signature line against its key; fills the timestamp of a cosignature.

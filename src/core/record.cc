@@ -333,8 +333,7 @@ Status VerifyRecordSignature(const SigningPublicKey& enroller, const RegistryId&
   AMANAH_RETURN_IF_ERROR(ParseAttributes(attributes_encoding).status());
   const Bytes message =
       SignatureMessage(registry_id, record_id, c1, ciphertext_hash, attributes_encoding);
-  if (crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
-                                  enroller.data()) != 0) {
+  if (!VerifySignature(enroller, message, signature).ok()) {
     return VerifyFailed("the enroller's signature does not verify");
   }
   return Status::Ok();

@@ -177,13 +177,13 @@ func ed25519Sign(seed, msg []byte) []byte {
 	return ed25519.Sign(ed25519.NewKeyFromSeed(seed), msg)
 }
 
-// ed25519Verify is §1.2 Ed25519.Verify, the rule of libsodium 1.0.18
-// crypto_sign_verify_detached: fail if the signature is not 64 bytes, if S ≥ L,
-// if R is on the §1.2 list of small-order encodings, if A is not canonical
-// (y ≥ p) or is on that list, or if A does not decode; otherwise accept iff
-// encode([S]B − [k]A) == R byte for byte (cofactorless), k = SHA512(R ‖ A ‖ M)
-// mod L. Go's crypto/ed25519 does the last step (and the S < L check) exactly
-// so; the list checks and the canonical-A check are added here.
+// ed25519Verify is §1.2 Ed25519.Verify: fail if the signature is not 64 bytes,
+// if S ≥ L, if R is on the §1.2 list of small-order encodings, if A is not
+// canonical (y ≥ p) or is on that list, if A or R does not decode (RFC 8032
+// §5.1.3 with a canonical y); otherwise accept iff [8]([S]B − R − [k]A) is the
+// identity (the cofactored equation), k = SHA512(R ‖ A ‖ M) mod L. Written
+// from the spec's text in math/big, without Go's crypto/ed25519, whose
+// cofactorless rule refuses what step 7 accepts (key-signature-torsion-r.json).
 func ed25519Verify(pub, msg, sig []byte) bool {
 	if len(pub) != 32 || len(sig) != 64 {
 		return false
@@ -194,10 +194,18 @@ func ed25519Verify(pub, msg, sig []byte) bool {
 	if !ed25519CanonicalY(pub) || ed25519SmallOrderEncoding(pub) {
 		return false
 	}
-	if _, ok := edDecode(pub); !ok {
+	a, ok := edDecode(pub)
+	if !ok {
 		return false
 	}
-	return ed25519.Verify(pub, msg, sig)
+	r, ok := edDecode(sig[:32])
+	if !ok {
+		return false
+	}
+	k := new(big.Int).Mod(scalarToBig(sha512sum(sig[:32], pub, msg)), scalarL)
+	s := scalarToBig(sig[32:])
+	e := edMul(edBase(), s).add(r.neg()).add(edMul(a, k).neg())
+	return edMul(e, big.NewInt(8)).isIdentity()
 }
 
 // ed25519SmallOrderList is §1.2's list: the seven values y (the low 255 bits
@@ -482,6 +490,19 @@ func (a edPoint) isIdentity() bool {
 	x := new(big.Int).Mod(a.x, p)
 	yz := new(big.Int).Mod(new(big.Int).Sub(a.y, a.z), p)
 	return x.Sign() == 0 && yz.Sign() == 0
+}
+
+func (a edPoint) neg() edPoint {
+	return edPoint{new(big.Int).Neg(a.x), a.y, a.z, new(big.Int).Neg(a.t)}
+}
+
+// edBase is the Ed25519 base point B (RFC 8032 §5.1: y = 4/5, x positive).
+func edBase() edPoint {
+	b, ok := edDecode(mustHex("5866666666666666666666666666666666666666666666666666666666666666"))
+	if !ok {
+		panic("the base point does not decode")
+	}
+	return b
 }
 
 func edMul(a edPoint, k *big.Int) edPoint {

@@ -484,7 +484,8 @@ func checkSignature(c *check, o obj) {
 	}
 }
 
-func checkSignatureBad(c *check, o obj) {
+// checkSignatureCases checks every case of a file against its one expect.
+func checkSignatureCases(c *check, o obj) {
 	for _, cs := range o.objs("cases") {
 		var err error
 		if !ed25519Verify(cs.hex("sign_public"), cs.hex("message"), cs.hex("signature")) {

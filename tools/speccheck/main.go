@@ -52,7 +52,8 @@ var checkers = map[string]func(*check, obj){
 	"key-secret-file-bad-kdf-params.json":   checkSecretFileBad,
 	"key-secret-file-bad-armour.json":       checkSecretFileBad,
 	"key-signature.json":                    checkSignature,
-	"key-signature-bad.json":                checkSignatureBad,
+	"key-signature-bad.json":                checkSignatureCases,
+	"key-signature-torsion-r.json":          checkSignatureCases,
 	// §4
 	"ceremony-2-of-2.json":                          checkCeremony,
 	"ceremony-3-of-5.json":                          checkCeremony,

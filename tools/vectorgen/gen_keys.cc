@@ -743,8 +743,80 @@ std::vector<VectorFile> GenerateKeyVectors() {
       sodium_memzero(a_wide, sizeof a_wide);
       sodium_memzero(a, sizeof a);
     }
+    {  // §1.2 step 6: R = y + p for y = 3 (≥ p: not canonical, and not on the small-order list).
+      Bytes bad(sig.begin(), sig.end());
+      bad[0] = 0xf0;
+      for (int i = 1; i < 31; ++i) bad[i] = 0xff;
+      bad[31] = 0x7f;
+      add("R not canonical (y = p + 3)", pub.sign, AsBytes(message), bad);
+    }
+    {  // §1.2 step 6: the smallest y ≥ 2 with no x on the curve.
+      Bytes bad(sig.begin(), sig.end());
+      std::fill(bad.begin(), bad.begin() + 32, 0);
+      for (uint8_t y = 2;; ++y) {
+        bad[0] = y;
+        uint8_t sum[32];
+        if (crypto_core_ed25519_add(sum, bad.data(), bad.data()) != 0) break;  // not a point
+      }
+      add("R not on the curve (y = " + std::to_string(bad[0]) + ")", pub.sign, AsBytes(message),
+          bad);
+    }
     j["cases"] = cases;
     out.push_back({"key-signature-bad.json", j});
+  }
+
+  {
+    json j = Doc(
+        "Signatures whose R carries a point of order 2, 4 or 8 (R = [r]B + T, S = r + k·a "
+        "with k over that R), by the key of key-generate.json: §1.2's cofactored equation "
+        "holds, so each verifies (a cofactorless verifier, such as libsodium's, refuses them).",
+        "ok");
+    json cases = json::array();
+    uint8_t h[64];
+    crypto_hash_sha512(h, g.seed.data(), g.seed.size());
+    h[0] &= 248, h[31] &= 127, h[31] |= 64;  // RFC 8032 §5.1.5: the secret scalar a
+    uint8_t a_wide[64] = {0}, a[32];
+    std::copy(h, h + 32, a_wide);
+    crypto_core_ed25519_scalar_reduce(a, a_wide);
+    const std::vector<std::pair<std::string, std::string>> torsion = {
+        {"order 2", "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
+        {"order 4", "0000000000000000000000000000000000000000000000000000000000000080"},
+        {"order 8", "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"},
+    };
+    for (const auto& [order, t_hex] : torsion) {
+      const Bytes t = FromHex(t_hex).value();
+      Bytes r_wide = Draw(rng, 64);
+      uint8_t r[32], big_r[32], shifted[32];
+      crypto_core_ed25519_scalar_reduce(r, r_wide.data());
+      if (crypto_scalarmult_ed25519_base_noclamp(big_r, r) != 0 ||
+          crypto_core_ed25519_add(shifted, big_r, t.data()) != 0) {
+        Die("torsion R");
+      }
+      Bytes k_input = Concat(ByteView(shifted, 32), pub.sign);
+      k_input.insert(k_input.end(), AsBytes(message).begin(), AsBytes(message).end());
+      uint8_t k_wide[64], k[32], ka[32], s[32];
+      crypto_hash_sha512(k_wide, k_input.data(), k_input.size());
+      crypto_core_ed25519_scalar_reduce(k, k_wide);
+      crypto_core_ed25519_scalar_mul(ka, k, a);
+      crypto_core_ed25519_scalar_add(s, r, ka);
+      const Bytes signature = Concat(ByteView(shifted, 32), ByteView(s, 32));
+      MustCode(VerifySignature(pub.sign, AsBytes(message), signature), Code::kOk, "torsion R");
+      if (crypto_sign_verify_detached(signature.data(), AsBytes(message).data(),
+                                      AsBytes(message).size(), pub.sign.data()) == 0) {
+        Die("libsodium accepted a torsion R");
+      }
+      cases.push_back(json{{"defect", "R + a point of " + order},
+                           {"sign_public", ToHex(pub.sign)},
+                           {"message", ToHex(AsBytes(message))},
+                           {"small_order_point", t_hex},
+                           {"nonce_random_bytes", ToHex(r_wide)},
+                           {"signature", ToHex(signature)}});
+    }
+    sodium_memzero(h, sizeof h);
+    sodium_memzero(a_wide, sizeof a_wide);
+    sodium_memzero(a, sizeof a);
+    j["cases"] = cases;
+    out.push_back({"key-signature-torsion-r.json", j});
   }
   return out;
 }

@@ -171,11 +171,17 @@ struct VerifiedSignatures {
 // (src/registry/batch_verify.h): the entry's signature under `key`, and an enrol's record
 // signature, its fields read as bytes (the typed reading, which CheckEntry does before it
 // trusts a VerifiedSignatures, is not repeated here). With `prepared` whose key() is `key`, its
-// table does the work (keys.h: the same rule); otherwise libsodium does. OK or kVerifyFailed;
-// kMalformed if an enrol's signed fields are missing or of the wrong length.
+// table does the work (keys.h: the same rule); otherwise VerifySignature does. OK or
+// kVerifyFailed; kMalformed if an enrol's signed fields are missing or of the wrong length.
 Status VerifyEntryAndRecordSignatures(const Entry& entry, const Key32& key,
                              const record::RegistryId& registry_id,
                              const VerifyingKey* prepared = nullptr);
+// The same signatures added to `batch` instead of verified one at a time: batch.Verify() then
+// answers for them with the others in it (a false: VerifyEntryAndRecordSignatures tells
+// which). kMalformed (nothing added) where VerifyEntryAndRecordSignatures says kMalformed.
+Status AddEntryAndRecordSignatures(SignatureBatch& batch, const Entry& entry, const Key32& key,
+                                   const record::RegistryId& registry_id,
+                                   const VerifyingKey* prepared = nullptr);
 
 // VerifyEntry's checks, with the Ed25519 ones skipped when `verified` vouches for exactly this
 // key and registry id (nullptr: none skipped). Same errors, same order.

@@ -515,19 +515,15 @@ Status VerifyEntrySignature(const Entry& entry, const Key32& sign_key,
   return Status::Ok();
 }
 
-Status VerifyEntryAndRecordSignatures(const Entry& entry, const Key32& key,
-                             const record::RegistryId& registry_id,
-                             const VerifyingKey* prepared) {
-  if (prepared != nullptr && prepared->key() != key) prepared = nullptr;
-  auto verify = [&](ByteView message, ByteView signature) {
-    return prepared != nullptr ? prepared->Verify(message, signature)
-                               : VerifySignature(key, message, signature);
-  };
-  if (!verify(EntrySigningMessage(registry_id, entry), entry.signature).ok()) {
-    return VerifyFailed("the entry's signature does not verify");
-  }
-  if (entry.type != EntryType::kEnrol) return Status::Ok();
-  // docs/spec.md §9.3: the record signature's message from the fields' bytes.
+namespace {
+
+// docs/spec.md §9.3: an enrol's record signature and the message it signs, from the fields'
+// bytes. kMalformed if a signed field is missing or of the wrong length.
+struct RecordSigned {
+  Bytes message;
+  const Bytes* signature;
+};
+Result<RecordSigned> RecordSignatureOf(const Entry& entry, const record::RegistryId& registry_id) {
   auto field = [&entry](const char* name, size_t size) -> const Bytes* {
     auto found = entry.fields.find(name);
     if (found == entry.fields.end() || (size != 0 && found->second.size() != size)) {
@@ -549,12 +545,41 @@ Status VerifyEntryAndRecordSignatures(const Entry& entry, const Key32& key,
   std::copy(id->begin(), id->end(), record_id.begin());
   std::copy(c1->begin(), c1->end(), c1_bytes.begin());
   std::copy(hash->begin(), hash->end(), ciphertext_hash.begin());
-  if (!verify(record::SignatureMessage(registry_id, record_id, c1_bytes, ciphertext_hash,
-                                       *attributes),
-              *signature)
-           .ok()) {
+  return RecordSigned{
+      record::SignatureMessage(registry_id, record_id, c1_bytes, ciphertext_hash, *attributes),
+      signature};
+}
+
+}  // namespace
+
+Status VerifyEntryAndRecordSignatures(const Entry& entry, const Key32& key,
+                             const record::RegistryId& registry_id,
+                             const VerifyingKey* prepared) {
+  if (prepared != nullptr && prepared->key() != key) prepared = nullptr;
+  auto verify = [&](ByteView message, ByteView signature) {
+    return prepared != nullptr ? prepared->Verify(message, signature)
+                               : VerifySignature(key, message, signature);
+  };
+  if (!verify(EntrySigningMessage(registry_id, entry), entry.signature).ok()) {
+    return VerifyFailed("the entry's signature does not verify");
+  }
+  if (entry.type != EntryType::kEnrol) return Status::Ok();
+  AMANAH_ASSIGN_OR_RETURN(RecordSigned record, RecordSignatureOf(entry, registry_id));
+  if (!verify(record.message, *record.signature).ok()) {
     return VerifyFailed("the enrol entry's record signature does not verify");
   }
+  return Status::Ok();
+}
+
+Status AddEntryAndRecordSignatures(SignatureBatch& batch, const Entry& entry, const Key32& key,
+                                   const record::RegistryId& registry_id,
+                                   const VerifyingKey* prepared) {
+  if (prepared != nullptr && prepared->key() != key) prepared = nullptr;
+  if (entry.type == EntryType::kEnrol) {
+    AMANAH_ASSIGN_OR_RETURN(RecordSigned record, RecordSignatureOf(entry, registry_id));
+    batch.Add(key, record.message, *record.signature, prepared);
+  }
+  batch.Add(key, EntrySigningMessage(registry_id, entry), entry.signature, prepared);
   return Status::Ok();
 }
 
