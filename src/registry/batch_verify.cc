@@ -9,11 +9,14 @@
 namespace amanah::registry {
 namespace {
 
-// Entries claimed by a thread at a time and verified as one SignatureBatch (keys.h): large
-// enough that the batch's shared work is spread thin (about 13 µs a signature at 64 entries
-// against 38 µs one at a time with a key's table, docs/performance.md), small enough to
-// balance two threads over a chunk.
-constexpr size_t kBlock = 64;
+// Entries claimed by a thread at a time and verified as one SignatureBatch (keys.h): an eighth
+// of the batch, so that two threads stay balanced (and a replay's helper leaves blocks for
+// the replaying thread to join in), within [kMinBlock, kMaxBlock]. The batch's multi-scalar
+// multiplication costs less per signature the more signatures share it (Pippenger's method:
+// about 35 point additions a signature at 64 enrolments, 25 at 256); past kMaxBlock the
+// gain is small and a batch that fails costs more to verify again one entry at a time.
+constexpr size_t kMinBlock = 64;
+constexpr size_t kMaxBlock = 256;
 // Below this many entries a block is verified one entry at a time: a batch of one or two
 // signatures costs what verifying them alone does.
 constexpr size_t kMinBatch = 4;
@@ -94,13 +97,16 @@ class KeyFinder {
 class Verification {
  public:
   Verification(std::span<const Entry* const> entries, std::vector<Job> jobs)
-      : entries_(entries), jobs_(std::move(jobs)), verified_(entries.size()) {}
+      : entries_(entries),
+        jobs_(std::move(jobs)),
+        block_(std::clamp<size_t>(jobs_.size() / 8, kMinBlock, kMaxBlock)),
+        verified_(entries.size()) {}
 
   void Work() {
     for (;;) {
-      const size_t begin = next_.fetch_add(kBlock);
+      const size_t begin = next_.fetch_add(block_);
       if (begin >= jobs_.size()) return;
-      VerifyBlock(begin, std::min(jobs_.size(), begin + kBlock));
+      VerifyBlock(begin, std::min(jobs_.size(), begin + block_));
     }
   }
   // No block is claimed after this (those claimed are finished by their threads).
@@ -109,7 +115,7 @@ class Verification {
   // Runs Work() on `threads` threads (the caller's included) and returns when all are done.
   void Run(size_t threads) {
     const size_t extra =
-        std::min(threads, std::max<size_t>(1, (jobs_.size() + kBlock - 1) / kBlock)) - 1;
+        std::min(threads, std::max<size_t>(1, (jobs_.size() + block_ - 1) / block_)) - 1;
     std::vector<std::thread> helpers;
     for (size_t t = 0; t < extra; ++t) helpers.emplace_back([this] { Work(); });
     Work();
@@ -160,6 +166,7 @@ class Verification {
 
   std::span<const Entry* const> entries_;
   std::vector<Job> jobs_;
+  size_t block_;
   std::vector<std::optional<VerifiedSignatures>> verified_;  // one slot per entry
   std::atomic<size_t> next_{0};
 };
