@@ -287,12 +287,13 @@ Result<CsvOptions> CsvOptionsOf(const ImportOptions& o) {
 
 // Seals people[begin, end) into out[begin, end) with this thread's identity buffer.
 void SealRange(const SignedConfig& config, const Signer& signer,
+               const record::SealingKey& sealing_key,
                registry::client::IdentityBuffer& buffer, registry::Time now,
                std::vector<Person>& people, const std::vector<Pseudonym>& ids,
                std::vector<Result<registry::Submission>>& out, size_t begin, size_t end) {
   for (size_t i = begin; i < end; ++i) {
-    out[i] = registry::client::Enrol(config, signer, buffer, ids[i], people[i].who,
-                                     people[i].attributes, now);
+    out[i] = registry::client::Enrol(config, signer, sealing_key, buffer, ids[i],
+                                     people[i].who, people[i].attributes, now);
     people[i].Wipe();
   }
 }
@@ -469,6 +470,9 @@ Status Import(Context& ctx, const ImportOptions& o) {
   // The signing key expanded once and one wiped identity buffer per sealing thread, for the
   // whole import (not a guarded allocation per row).
   AMANAH_ASSIGN_OR_RETURN(Signer signer, Signer::Create(s.key));
+  // The registry key's table, built once for the whole list (record.h).
+  AMANAH_ASSIGN_OR_RETURN(record::SealingKey sealing_key,
+                          record::SealingKey::Create(config.config.x_pub));
   std::array<registry::client::IdentityBuffer, 2> buffers;
   Progress progress(ctx, stream ? rows : 2 * rows);
   IdsFile ids_file(o.ids_out);
@@ -529,10 +533,11 @@ Status Import(Context& ctx, const ImportOptions& o) {
     // Both cores seal this batch while the previous one is checked and appended.
     std::vector<Result<registry::Submission>> sealed(batch.size(), Internal("not sealed"));
     const size_t half = batch.size() / 2;
-    std::thread worker(SealRange, std::cref(config), std::cref(signer), std::ref(buffers[1]),
+    std::thread worker(SealRange, std::cref(config), std::cref(signer), std::cref(sealing_key),
+                       std::ref(buffers[1]),
                        now, std::ref(batch), std::cref(ids), std::ref(sealed), half,
                        batch.size());
-    SealRange(config, signer, buffers[0], now, batch, ids, sealed, 0, half);
+    SealRange(config, signer, sealing_key, buffers[0], now, batch, ids, sealed, 0, half);
     worker.join();
     // The previous batch's refusal, if any, comes first: its rows precede this batch's.
     AMANAH_RETURN_IF_ERROR(finish_append());

@@ -17,9 +17,7 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <vector>
 
 #include "amanah/keys.h"
@@ -30,18 +28,9 @@ namespace amanah {
 static_assert(DECAF_255_EDDSA_DECODE_RATIO == 2, "decoding an EdDSA point multiplies by 2");
 
 struct VerifyingKey::Table {
-  decaf_255_precomputed_s* multiples = nullptr;  // of [2]A (decoding multiplies by 2)
-  decaf_255_point_s doubled;                      // [2]A
-
-  Table() {
-    const size_t align = decaf_255_alignof_precomputed_s;
-    const size_t size = (decaf_255_sizeof_precomputed_s + align - 1) / align * align;
-    multiples = static_cast<decaf_255_precomputed_s*>(std::aligned_alloc(align, size));
-    if (multiples == nullptr) throw std::bad_alloc();
-  }
-  ~Table() { std::free(multiples); }
-  Table(const Table&) = delete;
-  Table& operator=(const Table&) = delete;
+  explicit Table(const decaf_255_point_s& a2) : doubled(a2), multiples(&doubled) {}
+  decaf_255_point_s doubled;  // [2]A (decoding multiplies by 2)
+  msm::PrecomputedTable multiples;
 };
 
 namespace {
@@ -152,12 +141,11 @@ Result<VerifyingKey> VerifyingKey::Create(const Key32& sign_pub) {
   if (crypto_core_ed25519_is_valid_point(sign_pub.data()) != 1) {
     return Malformed("not an Ed25519 key in the prime-order subgroup");
   }
-  auto table = std::make_shared<Table>();
-  if (!DecodeKey(sign_pub.data(), &table->doubled)) {
+  decaf_255_point_t doubled;
+  if (!DecodeKey(sign_pub.data(), doubled)) {
     return Malformed("not an Ed25519 key in the prime-order subgroup");
   }
-  decaf_255_precompute(table->multiples, &table->doubled);
-  return VerifyingKey(sign_pub, std::move(table));
+  return VerifyingKey(sign_pub, std::make_shared<const Table>(doubled[0]));
 }
 
 Status VerifyingKey::Verify(ByteView message, ByteView signature) const {
@@ -168,7 +156,7 @@ Status VerifyingKey::Verify(ByteView message, ByteView signature) const {
   decaf_255_scalar_add(s, s, s);
   decaf_255_scalar_sub(k, decaf_255_scalar_zero, k);
   decaf_255_precomputed_scalarmul(p, decaf_255_precomputed_base, s);  // [2S]B
-  decaf_255_precomputed_scalarmul(q, table_->multiples, k);           // [−k]([2]A)
+  decaf_255_precomputed_scalarmul(q, table_->multiples.get(), k);           // [−k]([2]A)
   decaf_255_point_add(p, p, q);
   if (decaf_255_point_eq(p, r2) != DECAF_TRUE) return Failed();
   return Status::Ok();
@@ -273,7 +261,7 @@ bool SignatureBatch::Verify() const {
     const Impl::Key& key = b.keys[j];
     decaf_255_scalar_sub(&c[j], decaf_255_scalar_zero, &c[j]);  // −c_j
     if (key.table != nullptr) {
-      decaf_255_precomputed_scalarmul(term, key.table->multiples, &c[j]);
+      decaf_255_precomputed_scalarmul(term, key.table->multiples.get(), &c[j]);
       if (!lhs_set) {
         decaf_255_precomputed_scalarmul(lhs, decaf_255_precomputed_base, s_sum);
         lhs_set = true;

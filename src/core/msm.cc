@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <thread>
 
 namespace amanah::msm {
@@ -263,6 +265,19 @@ Point MultiScalarMulVartime(std::span<const group::Scalar> scalars,
   Point r = best_c == 0 ? Straus(terms) : Pippenger(terms, bits, best_c);
   sodium_memzero(terms.data(), terms.size() * sizeof(Term));
   return r;
+}
+
+PrecomputedTable::PrecomputedTable(const decaf_255_point_t point) {
+  const size_t align = decaf_255_alignof_precomputed_s;
+  const size_t size = (decaf_255_sizeof_precomputed_s + align - 1) / align * align;
+  table_ = static_cast<decaf_255_precomputed_s*>(std::aligned_alloc(align, size));
+  if (table_ == nullptr) throw std::bad_alloc();
+  decaf_255_precompute(table_, point);
+}
+
+PrecomputedTable::~PrecomputedTable() {
+  sodium_memzero(table_, decaf_255_sizeof_precomputed_s);
+  std::free(table_);
 }
 
 void WipePoints(std::span<Point> points) {

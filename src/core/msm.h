@@ -11,7 +11,8 @@
 //
 // NEVER pass a secret scalar (a custodian's share, a record's r, a user's key) to
 // MultiScalarMulVartime: its running time depends on the scalars' bits. Secret scalars go to
-// group::ScalarMult / group::MulBase (libsodium, constant time).
+// group::ScalarMult / group::MulBase (libsodium, constant time), or to a PrecomputedTable's
+// constant-time multiplication.
 //
 // Internal to src/core: the public headers do not expose libdecaf.
 //
@@ -51,6 +52,24 @@ Point Add(const Point& a, const Point& b);
 // REQUIRES: scalars.size() == points.size(); every scalar is PUBLIC.
 Point MultiScalarMulVartime(std::span<const group::Scalar> scalars,
                             std::span<const Point> points);
+
+// A table of multiples of one point for libdecaf's fixed-base multiplication
+// (decaf_255_precomputed_scalarmul): constant time in the scalar, like every libdecaf function
+// not named non_secret or vartime (libdecaf's own EdDSA signing multiplies its secret nonce
+// with the base point's table this way), so it may take secret scalars. 9 KiB; building it
+// costs about one variable-base multiplication, after which a multiplication costs what a
+// base-point one does. Immutable once built: safe to read from many threads.
+class PrecomputedTable {
+ public:
+  explicit PrecomputedTable(const decaf_255_point_t point);
+  ~PrecomputedTable();
+  PrecomputedTable(const PrecomputedTable&) = delete;
+  PrecomputedTable& operator=(const PrecomputedTable&) = delete;
+  const decaf_255_precomputed_s* get() const { return table_; }
+
+ private:
+  decaf_255_precomputed_s* table_;
+};
 
 // Wipes points that depend on secrets (partial decryptions).
 void WipePoints(std::span<Point> points);

@@ -144,10 +144,25 @@ Bytes RecordAd(const RegistryId& registry_id, const RecordId& record_id) {
   return ByteWriter().Raw(registry_id).Raw(record_id).U16(kRecordVersion).Take();
 }
 
-Result<SealedRecord> SealRecordWith(const RegistryId& registry_id, const RecordId& record_id,
-                                    const group::Element& registry_key, ByteView payload,
-                                    group::ScalarView r, const Nonce& nonce) {
-  // docs/spec.md §5.1
+struct SealingKey::Table {
+  explicit Table(const msm::Point& x) : multiples(&x.p) {}
+  msm::PrecomputedTable multiples;
+};
+
+Result<SealingKey> SealingKey::Create(const group::Element& registry_key) {
+  msm::Point x;
+  if ((registry_key[31] & 0x80) != 0 || !msm::Decode(registry_key, x)) {
+    return InvalidArgument("the registry key is not a valid element");
+  }
+  return SealingKey(registry_key, std::make_shared<const Table>(x));
+}
+
+namespace {
+
+// docs/spec.md §5.1, with S = r·X from `table` when there is one (the same element).
+Result<SealedRecord> Seal(const RegistryId& registry_id, const RecordId& record_id,
+                          const group::Element& registry_key, const SealingKey::Table* table,
+                          ByteView payload, group::ScalarView r, const Nonce& nonce) {
   if (payload.empty() || payload.size() > kMaxPayloadBytes) {
     return InvalidArgument("record payload must be 1 to 1048576 bytes");
   }
@@ -158,7 +173,19 @@ Result<SealedRecord> SealRecordWith(const RegistryId& registry_id, const RecordI
   out.record_id = record_id;
   out.nonce = nonce;
   out.c1 = group::MulBase(r);
-  AMANAH_ASSIGN_OR_RETURN(group::Element shared, group::ScalarMult(r, registry_key));
+  group::Element shared;
+  if (table != nullptr) {
+    decaf_255_scalar_t secret;
+    decaf_255_point_t s_point;
+    // r is canonical (checked above), so this decoding cannot fail.
+    (void)decaf_255_scalar_decode(secret, r.data());
+    decaf_255_precomputed_scalarmul(s_point, table->multiples.get(), secret);
+    decaf_255_point_encode(shared.data(), s_point);
+    decaf_255_scalar_destroy(secret);
+    decaf_255_point_destroy(s_point);
+  } else {
+    AMANAH_ASSIGN_OR_RETURN(shared, group::ScalarMult(r, registry_key));
+  }
   std::array<uint8_t, 32> key;
   DeriveRecordKeyInto(out.c1, shared, registry_key, record_id, key);
   Wipe(shared);
@@ -172,10 +199,10 @@ Result<SealedRecord> SealRecordWith(const RegistryId& registry_id, const RecordI
   return out;
 }
 
-Result<SealedRecord> SealRecord(const RegistryId& registry_id, const RecordId& record_id,
-                                const group::Element& registry_key, ByteView payload,
-                                RandomSource& rng) {
-  // r lives on the stack and is wiped here (see DeriveRecordKeyInto).
+// A fresh r and nonce; r lives on the stack and is wiped here (see DeriveRecordKeyInto).
+template <typename Key>
+Result<SealedRecord> SealFresh(const RegistryId& registry_id, const RecordId& record_id,
+                               const Key& registry_key, ByteView payload, RandomSource& rng) {
   group::Scalar r;
   group::RandomScalar(rng, r);
   Nonce nonce;
@@ -183,6 +210,33 @@ Result<SealedRecord> SealRecord(const RegistryId& registry_id, const RecordId& r
   auto sealed = SealRecordWith(registry_id, record_id, registry_key, payload, r, nonce);
   Wipe(r);
   return sealed;
+}
+
+}  // namespace
+
+Result<SealedRecord> SealRecordWith(const RegistryId& registry_id, const RecordId& record_id,
+                                    const group::Element& registry_key, ByteView payload,
+                                    group::ScalarView r, const Nonce& nonce) {
+  return Seal(registry_id, record_id, registry_key, nullptr, payload, r, nonce);
+}
+
+Result<SealedRecord> SealRecordWith(const RegistryId& registry_id, const RecordId& record_id,
+                                    const SealingKey& registry_key, ByteView payload,
+                                    group::ScalarView r, const Nonce& nonce) {
+  return Seal(registry_id, record_id, registry_key.element(), registry_key.table_.get(),
+              payload, r, nonce);
+}
+
+Result<SealedRecord> SealRecord(const RegistryId& registry_id, const RecordId& record_id,
+                                const group::Element& registry_key, ByteView payload,
+                                RandomSource& rng) {
+  return SealFresh(registry_id, record_id, registry_key, payload, rng);
+}
+
+Result<SealedRecord> SealRecord(const RegistryId& registry_id, const RecordId& record_id,
+                                const SealingKey& registry_key, ByteView payload,
+                                RandomSource& rng) {
+  return SealFresh(registry_id, record_id, registry_key, payload, rng);
 }
 
 Result<SecretBytes> OpenRecord(const RegistryId& registry_id, const group::Element& registry_key,

@@ -40,6 +40,51 @@ TEST(Record, SealsAndOpensWithS) {
   EXPECT_NE(again->Encode(), sealed->Encode());
 }
 
+TEST(SealingKey, SealsByteForByteAsTheElementFormAndOpens) {
+  Fixture f;
+  auto key = SealingKey::Create(f.x_pub);
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  EXPECT_EQ(key->element(), f.x_pub);
+  for (int i = 0; i < 32; ++i) {
+    const group::Scalar r = group::RandomScalar(SystemRng());
+    Nonce nonce;
+    SystemRng().Fill(nonce);
+    auto plain = SealRecordWith(f.registry_id, f.id, f.x_pub, f.payload, r, nonce);
+    auto prepared = SealRecordWith(f.registry_id, f.id, *key, f.payload, r, nonce);
+    ASSERT_TRUE(plain.ok() && prepared.ok());
+    EXPECT_EQ(prepared->Encode(), plain->Encode()) << i;
+  }
+  auto sealed = SealRecord(f.registry_id, f.id, *key, f.payload);
+  ASSERT_TRUE(sealed.ok());
+  auto opened = OpenRecord(f.registry_id, f.x_pub, *sealed, f.Shared(*sealed));
+  ASSERT_TRUE(opened.ok());
+  EXPECT_TRUE(opened->Equals(SecretBytes::CopyFrom(f.payload)));
+  // The same refusals as the element form: zero and non-canonical r, an empty payload.
+  Nonce nonce{};
+  const group::Scalar zero{};
+  EXPECT_EQ(SealRecordWith(f.registry_id, f.id, *key, f.payload, zero, nonce).status().code(),
+            Code::kInvalidArgument);
+  group::Scalar big;
+  big.fill(0xff);
+  EXPECT_EQ(SealRecordWith(f.registry_id, f.id, *key, f.payload, big, nonce).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_EQ(SealRecord(f.registry_id, f.id, *key, Bytes{}).status().code(),
+            Code::kInvalidArgument);
+}
+
+TEST(SealingKey, RefusesWhatIsNotAnElement) {
+  group::Element identity{};
+  EXPECT_EQ(SealingKey::Create(identity).status().code(), Code::kInvalidArgument);
+  group::Element noncanonical;
+  noncanonical.fill(0xff);
+  noncanonical[31] = 0x7f;
+  EXPECT_EQ(SealingKey::Create(noncanonical).status().code(), Code::kInvalidArgument);
+  Fixture f;
+  group::Element high = f.x_pub;
+  high[31] |= 0x80;
+  EXPECT_EQ(SealingKey::Create(high).status().code(), Code::kInvalidArgument);
+}
+
 TEST(Record, EveryWrongInputFailsToOpen) {
   Fixture f;
   auto sealed = *SealRecord(f.registry_id, f.id, f.x_pub, f.payload);

@@ -102,14 +102,20 @@ Result<Submission> Enrol(const SignedConfig& config, const SecretKey& enroller,
   return Enrol(config, signer, buffer, id, identity, attributes, now, rng);
 }
 
-Result<Submission> Enrol(const SignedConfig& config, const Signer& enroller,
-                         IdentityBuffer& buffer, const Pseudonym& id, const Identity& identity,
-                         const PersonAttributes& attributes, Time now, RandomSource& rng) {
+namespace {
+
+// Enrol's work, with S = r·X from `sealing_key`'s table when there is one.
+Result<Submission> EnrolWith(const SignedConfig& config, const Signer& enroller,
+                             const record::SealingKey* sealing_key, IdentityBuffer& buffer,
+                             const Pseudonym& id, const Identity& identity,
+                             const PersonAttributes& attributes, Time now, RandomSource& rng) {
   const record::RegistryId registry_id = config.config.Id();
   AMANAH_ASSIGN_OR_RETURN(Bytes attr_bytes, record::EncodeAttributes(attributes.ToAttributes()));
   AMANAH_ASSIGN_OR_RETURN(ByteView payload, buffer.Encode(identity));
   Result<record::SealedRecord> sealed =
-      record::SealRecord(registry_id, id.RecordId(), config.config.x_pub, payload, rng);
+      sealing_key != nullptr
+          ? record::SealRecord(registry_id, id.RecordId(), *sealing_key, payload, rng)
+          : record::SealRecord(registry_id, id.RecordId(), config.config.x_pub, payload, rng);
   buffer.Wipe();
   AMANAH_RETURN_IF_ERROR(sealed.status());
   AMANAH_ASSIGN_OR_RETURN(record::Signature signature,
@@ -124,6 +130,24 @@ Result<Submission> Enrol(const SignedConfig& config, const Signer& enroller,
   SignEntry(s.entry, enroller, registry_id);
   s.attachment = sealed->Encode();
   return s;
+}
+
+}  // namespace
+
+Result<Submission> Enrol(const SignedConfig& config, const Signer& enroller,
+                         IdentityBuffer& buffer, const Pseudonym& id, const Identity& identity,
+                         const PersonAttributes& attributes, Time now, RandomSource& rng) {
+  return EnrolWith(config, enroller, nullptr, buffer, id, identity, attributes, now, rng);
+}
+
+Result<Submission> Enrol(const SignedConfig& config, const Signer& enroller,
+                         const record::SealingKey& sealing_key, IdentityBuffer& buffer,
+                         const Pseudonym& id, const Identity& identity,
+                         const PersonAttributes& attributes, Time now, RandomSource& rng) {
+  if (sealing_key.element() != config.config.x_pub) {
+    return InvalidArgument("the sealing key is not this registry's key");
+  }
+  return EnrolWith(config, enroller, &sealing_key, buffer, id, identity, attributes, now, rng);
 }
 
 Result<Submission> RegisterSelf(const SignedConfig& config, const SecretKey& key,

@@ -48,6 +48,7 @@ TEST_F(ClientEnrol, SignerAndBufferGiveTheOneShotSubmissionByteForByte) {
   auto signer = Signer::Create(enroller_);
   ASSERT_TRUE(signer.ok());
   client::IdentityBuffer buffer;
+  const record::SealingKey sealing_key = *record::SealingKey::Create(config_.config.x_pub);
   const std::array<uint8_t, 32> seed{7};
   const Pseudonym id = Pseudonym::Generate();
   // Several people through the same buffer: nothing of one leaks into the next.
@@ -55,13 +56,18 @@ TEST_F(ClientEnrol, SignerAndBufferGiveTheOneShotSubmissionByteForByte) {
                                      {"محمد", "", "", ""},
                                      {"A", "1980", "", "n"}};
   for (const client::Identity& who : people) {
-    DeterministicRandom rng_a(seed), rng_b(seed);
+    DeterministicRandom rng_a(seed), rng_b(seed), rng_c(seed);
     auto one_shot = client::Enrol(config_, enroller_, id, who, attributes_, 100, rng_a);
     auto reused = client::Enrol(config_, *signer, buffer, id, who, attributes_, 100, rng_b);
+    auto prepared = client::Enrol(config_, *signer, sealing_key, buffer, id, who, attributes_,
+                                  100, rng_c);
     ASSERT_TRUE(one_shot.ok()) << one_shot.status().ToString();
     ASSERT_TRUE(reused.ok()) << reused.status().ToString();
+    ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();
     EXPECT_EQ(one_shot->entry.Encode(), reused->entry.Encode());
     EXPECT_EQ(one_shot->attachment, reused->attachment);
+    EXPECT_EQ(prepared->entry.Encode(), reused->entry.Encode());
+    EXPECT_EQ(prepared->attachment, reused->attachment);
     EXPECT_TRUE(VerifyEntrySignature(reused->entry, enroller_.pub.sign, config_.config.Id()).ok());
     // The seed-per-call signature (Sign) gives the same bytes as the expanded key.
     Entry resigned = reused->entry;
@@ -101,6 +107,14 @@ TEST_F(ClientEnrol, IdentityBufferEncodesAsEncodeIdentityAndRefusesAsIt) {
   ASSERT_TRUE(longest.ok());
   EXPECT_EQ(longest->size(), client::kMaxIdentityBytes);
   buffer.Wipe();
+  // A sealing key for another registry key is refused, before anything is sealed.
+  const auto other = record::SealingKey::Create(group::MulBase(group::RandomScalar(SystemRng())));
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(client::Enrol(config_, *Signer::Create(enroller_), *other, buffer,
+                          Pseudonym::Generate(), {"Name", "", "", ""}, attributes_, 100)
+                .status()
+                .code(),
+            Code::kInvalidArgument);
   EXPECT_EQ(client::Enrol(config_, *Signer::Create(enroller_), buffer, Pseudonym::Generate(),
                           {"", "", "", ""}, attributes_, 100)
                 .status()
