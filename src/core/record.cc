@@ -177,8 +177,10 @@ Result<SealedRecord> Seal(const RegistryId& registry_id, const RecordId& record_
   if (table != nullptr) {
     decaf_255_scalar_t secret;
     decaf_255_point_t s_point;
-    // r is canonical (checked above), so this decoding cannot fail.
-    (void)decaf_255_scalar_decode(secret, r.data());
+    // r is canonical (checked above), so this decoding does not fail.
+    if (decaf_255_scalar_decode(secret, r.data()) != DECAF_SUCCESS) {
+      return Internal("a canonical scalar did not decode");
+    }
     decaf_255_precomputed_scalarmul(s_point, table->multiples.get(), secret);
     decaf_255_point_encode(shared.data(), s_point);
     decaf_255_scalar_destroy(secret);
