@@ -14,15 +14,10 @@ Result<uint64_t> GroupCommitter::Submit(const Submission& submission) {
   return indices.at(0);
 }
 
-Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submission> submissions) {
-  if (submissions.empty()) return InvalidArgument("nothing to submit");
-  // Shared with the leader, which notifies after it lets go of mu_ (so the woken caller does
-  // not block on mu_ at once) and must keep the condition variable alive until then.
-  auto me = std::make_shared<Waiter>();
-  me->submissions = submissions;
-  // The signatures, on this thread, before queuing: the keys from those found before, else
-  // from a snapshot of the state (a fingerprint fixes its key; the rules compare them again).
-  // An entry whose key is not found is verified by the writer as usual.
+void GroupCommitter::Verify(std::span<const std::shared_ptr<Waiter>> group) {
+  // The keys from those found before, else from a snapshot of the state (a fingerprint fixes
+  // its key; the rules compare them again). An entry whose key is not found is verified by
+  // the writer as usual.
   std::unique_ptr<StateView> view;
   auto lookup = [&](const Fingerprint& actor) -> std::optional<PublicKey> {
     {
@@ -41,12 +36,59 @@ Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submissi
     return (*found)->key;
   };
   std::vector<const Entry*> entries;
-  entries.reserve(submissions.size());
-  for (const Submission& s : submissions) entries.push_back(&s.entry);
-  me->vouched = VerifyBatchSignatures(entries, lookup, registry_.config(),
-                                     registry_.prepared_keys_.get(), /*threads=*/1);
-  view.reset();
+  for (const auto& w : group) {
+    for (const Submission& s : w->submissions) entries.push_back(&s.entry);
+  }
+  std::vector<std::optional<VerifiedSignatures>> vouched = VerifyBatchSignatures(
+      entries, lookup, registry_.config(), registry_.prepared_keys_.get(), /*threads=*/1);
+  auto next = vouched.begin();
+  for (const auto& w : group) {
+    const auto n = static_cast<std::ptrdiff_t>(w->submissions.size());
+    w->vouched.assign(std::make_move_iterator(next), std::make_move_iterator(next + n));
+    next += n;
+  }
+}
+
+Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submission> submissions) {
+  if (submissions.empty()) return InvalidArgument("nothing to submit");
+  // Shared with the leader, which notifies after it lets go of mu_ (so the woken caller does
+  // not block on mu_ at once) and must keep the condition variable alive until then.
+  auto me = std::make_shared<Waiter>();
+  me->submissions = submissions;
   std::unique_lock<std::mutex> lock(mu_);
+  // Verification: wait to be verified, or verify a group of the waiting callers.
+  unverified_.push_back(me);
+  while (!me->verified) {
+    if (verifying_ >= kVerifiers || unverified_.empty()) {
+      me->answered.wait(lock);
+      continue;
+    }
+    std::vector<std::shared_ptr<Waiter>> group;
+    size_t entries = 0;
+    while (!unverified_.empty() &&
+           (group.empty() ||
+            entries + unverified_.front()->submissions.size() <= kVerifyGroup)) {
+      entries += unverified_.front()->submissions.size();
+      group.push_back(std::move(unverified_.front()));
+      unverified_.pop_front();
+    }
+    ++verifying_;
+    lock.unlock();
+    Verify(group);
+    lock.lock();
+    --verifying_;
+    for (const auto& w : group) w->verified = true;
+    // Wake the group's callers, and the first still waiting to be verified: with a
+    // verification slot free again, it takes the next group.
+    std::shared_ptr<Waiter> next = unverified_.empty() ? nullptr : unverified_.front();
+    lock.unlock();
+    for (const auto& w : group) {
+      if (w != me) w->answered.notify_one();
+    }
+    if (next) next->answered.notify_one();
+    lock.lock();
+  }
+  // Commit: queue, and lead if no commit is running.
   queue_.push_back(me);
   for (;;) {
     if (me->result) return std::move(*me->result);

@@ -103,5 +103,41 @@ TEST(GroupCommitter, SignaturesVerifiedByTheCallerAreRefusedOrKeptAsTheRulesSay)
   EXPECT_TRUE(VerifyLog(r.config, r.Log(), *r.reg->SignCheckpoint()).ok());
 }
 
+// Callers gathered for verification share one batch per block (group_commit.h): with a bad
+// entry signature and a bad record signature among many good enrolments from 8 threads, the
+// two bad ones are refused with the rules' own errors and every good one lands once.
+TEST(GroupCommitter, BadSignaturesInAGatheredBatchAreRefusedAloneAndTheRestLand) {
+  World r;
+  GroupCommitter committer(*r.reg, 64);
+  const uint64_t before = *(*r.reg->Read())->LogSize();
+  std::vector<Submission> subs;
+  for (int i = 0; i < 120; ++i) subs.push_back(r.Enrolment(*r.enroller, i));
+  subs[33].entry.signature[40] ^= 0x04;
+  subs[77] = r.BadRecordSignature(*r.enroller, 77);
+  std::vector<Result<uint64_t>> results(subs.size(), Internal("not run"));
+  std::vector<std::thread> threads;
+  for (size_t t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (size_t i = t; i < subs.size(); i += 8) results[i] = committer.Submit(subs[i]);
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<uint64_t> indices;
+  for (size_t i = 0; i < subs.size(); ++i) {
+    if (i == 33 || i == 77) {
+      ASSERT_FALSE(results[i].ok()) << i;
+      EXPECT_EQ(results[i].status().code(), Code::kVerifyFailed);
+      EXPECT_EQ(results[i].status().message(),
+                i == 33 ? "the entry's signature does not verify"
+                        : "the enrol entry's record signature does not verify");
+      continue;
+    }
+    ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].status().ToString();
+    EXPECT_TRUE(indices.insert(*results[i]).second);
+  }
+  EXPECT_EQ(*(*r.reg->Read())->LogSize(), before + subs.size() - 2);
+  EXPECT_TRUE(VerifyLog(r.config, r.Log(), *r.reg->SignCheckpoint()).ok());
+}
+
 }  // namespace
 }  // namespace amanah::registry
