@@ -243,6 +243,34 @@ TEST_P(RegistryLifecycle, FromEnrolmentToOpenedManifestAndVerifiedLog) {
                           keys_.custodians[1], shares_[1], ev3, Tick());
     EXPECT_EQ(out.status().code(), Code::kMalformed) << out.status().ToString();
     EXPECT_EQ(out.status().message(), "not a canonical ristretto255 element");
+    // A record whose enroller's signature the server altered, anywhere in the release: the
+    // signatures are verified in batches, and the refusal is still the signature's.
+    for (size_t at : {size_t{0}, ev3.records.size() - 1}) {
+      auto ev4 = Evidence(release, *request_index, std::nullopt);
+      ev4.records[at].signature[10] ^= 0x01;
+      out = client::Approve(config_, registry_->log_key(), registry_->origin(), 2,
+                            keys_.custodians[1], shares_[1], ev4, Tick());
+      EXPECT_EQ(out.status().code(), Code::kVerifyFailed) << at;
+      EXPECT_EQ(out.status().message(), "the enroller's signature does not verify") << at;
+    }
+    // The first record that fails, in release order, is the one answered for: a bad signature
+    // on the first record before a malformed second one (the malformed one ends its half's
+    // batch early; the signature is then checked alone, in order).
+    auto ev5 = Evidence(release, *request_index, std::nullopt);
+    ASSERT_GE(ev5.records.size(), 2u);
+    ev5.records[0].signature[10] ^= 0x01;
+    ev5.records[1].sealed[2 + 8 + 31] |= 0x80;
+    out = client::Approve(config_, registry_->log_key(), registry_->origin(), 2,
+                          keys_.custodians[1], shares_[1], ev5, Tick());
+    EXPECT_EQ(out.status().code(), Code::kVerifyFailed) << out.status().ToString();
+    EXPECT_EQ(out.status().message(), "the enroller's signature does not verify");
+    // And the other way round: a malformed first record before a bad signature.
+    auto ev6 = Evidence(release, *request_index, std::nullopt);
+    ev6.records[0].sealed[2 + 8 + 31] |= 0x80;
+    ev6.records[1].signature[10] ^= 0x01;
+    out = client::Approve(config_, registry_->log_key(), registry_->origin(), 2,
+                          keys_.custodians[1], shares_[1], ev6, Tick());
+    EXPECT_EQ(out.status().code(), Code::kMalformed) << out.status().ToString();
   }
 
   std::optional<std::string> last_seen;
