@@ -146,7 +146,8 @@ class VerifyingKey {
 // system's generator inside Verify(), after every signature was added, so no signer can
 // choose them.
 //
-// Thread safety: none; one batch per thread (Verify may run on several threads at once).
+// Thread safety: none; one batch per thread (different batches may verify on several threads
+// at once).
 class SignatureBatch {
  public:
   SignatureBatch();

@@ -108,6 +108,17 @@ void Challenge(const uint8_t r[32], const Key32& key, ByteView message, decaf_25
   decaf_255_scalar_decode_long(k, digest, sizeof digest);
 }
 
+// out = [s]B + [t]P in variable time. libdecaf's base_double_scalarmul_non_secret gives the
+// identity when t is zero, whatever s (a probability-2^-252 case here, handled all the same).
+void BaseDoubleScalarMul(decaf_255_point_t out, const decaf_255_scalar_t s,
+                         const decaf_255_point_t p, const decaf_255_scalar_t t) {
+  if (decaf_255_scalar_eq(t, decaf_255_scalar_zero) == DECAF_TRUE) {
+    decaf_255_precomputed_scalarmul(out, decaf_255_precomputed_base, s);
+  } else {
+    decaf_255_base_double_scalarmul_non_secret(out, s, p, t);
+  }
+}
+
 // VerifySignature's message; built only when a check fails (verification paths run hot).
 Status Failed() { return VerifyFailed("signature does not verify"); }
 
@@ -115,9 +126,11 @@ Status Failed() { return VerifyFailed("signature does not verify"); }
 
 Status VerifySignature(const Key32& sign_pub, ByteView message, ByteView signature) {
   EnsureSodium();
-  // What libsodium's cofactorless rule accepts, §1.2 accepts (the spec says why); its
-  // verification is a little faster than libdecaf's double multiplication for a key seen once.
-  if (signature.size() == crypto_sign_BYTES &&
+  // What libsodium 1.0.18's cofactorless rule accepts, §1.2 accepts (the spec says why): it
+  // compares R byte for byte with a canonical encoding. R's canonicity is checked here too, so
+  // the shortcut stays inside §1.2 whatever a later libsodium decodes. Its verification is a
+  // little faster than libdecaf's double multiplication for a key seen once.
+  if (signature.size() == crypto_sign_BYTES && IsCanonicalY(signature.data()) &&
       crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
                                   sign_pub.data()) == 0) {
     return Status::Ok();
@@ -130,7 +143,7 @@ Status VerifySignature(const Key32& sign_pub, ByteView message, ByteView signatu
   // [2S]B + [−k]([2]A) = [2]R ?
   decaf_255_scalar_add(s, s, s);
   decaf_255_scalar_sub(k, decaf_255_scalar_zero, k);
-  decaf_255_base_double_scalarmul_non_secret(p, s, a2, k);
+  BaseDoubleScalarMul(p, s, a2, k);
   if (decaf_255_point_eq(p, r2) != DECAF_TRUE) return Failed();
   return Status::Ok();
 }
@@ -168,7 +181,7 @@ struct SignatureBatch::Impl {
   struct Key {
     Key32 bytes;
     decaf_255_point_s doubled;  // [2]A
-    const VerifyingKey::Table* table = nullptr;
+    std::shared_ptr<const VerifyingKey::Table> table;  // the key's, if it has one
   };
   struct Item {
     decaf_255_scalar_s s;  // S
@@ -189,7 +202,7 @@ struct SignatureBatch::Impl {
     Key k;
     k.bytes = key;
     if (prepared != nullptr && prepared->key() == key) {
-      k.table = prepared->table_.get();
+      k.table = prepared->table_;
       k.doubled = k.table->doubled;
     } else if (!DecodeKey(key.data(), &k.doubled)) {
       return -1;
@@ -268,7 +281,7 @@ bool SignatureBatch::Verify() const {
       }
       decaf_255_point_add(lhs, lhs, term);
     } else if (!lhs_set) {
-      decaf_255_base_double_scalarmul_non_secret(lhs, s_sum, &key.doubled, &c[j]);
+      BaseDoubleScalarMul(lhs, s_sum, &key.doubled, &c[j]);
       lhs_set = true;
     } else {
       group::Scalar enc;

@@ -511,5 +511,21 @@ TEST(SignatureBatch, MovesAndVerifiesTwice) {
   EXPECT_TRUE(moved.Verify());
 }
 
+TEST(SignatureBatch, ManySignaturesUnderManyKeysTakeTheBucketMethodAndStillAgree) {
+  // 640 signatures under 6 keys (two with tables): the multi-scalar multiplication of the R
+  // points takes Pippenger's method here, not the Straus of the small batches above.
+  std::vector<HandKey> keys(6);
+  std::vector<VerifyingKey> prepared;
+  prepared.push_back(*VerifyingKey::Create(keys[0].pub));
+  prepared.push_back(*VerifyingKey::Create(keys[3].pub));
+  std::vector<Signed> all = ManySigned(keys, 640);
+  EXPECT_TRUE(BatchAccepts(all, &prepared));
+  EXPECT_TRUE(BatchAccepts(all, nullptr));
+  all[517].sig[33] ^= 0x01;
+  ASSERT_FALSE(ReferenceAccepts(all[517].key, all[517].message, all[517].sig));
+  EXPECT_FALSE(BatchAccepts(all, &prepared));
+  EXPECT_FALSE(BatchAccepts(all, nullptr));
+}
+
 }  // namespace
 }  // namespace amanah

@@ -179,6 +179,7 @@ Result<SealedRecord> Seal(const RegistryId& registry_id, const RecordId& record_
     decaf_255_point_t s_point;
     // r is canonical (checked above), so this decoding does not fail.
     if (decaf_255_scalar_decode(secret, r.data()) != DECAF_SUCCESS) {
+      decaf_255_scalar_destroy(secret);
       return Internal("a canonical scalar did not decode");
     }
     decaf_255_precomputed_scalarmul(s_point, table->multiples.get(), secret);

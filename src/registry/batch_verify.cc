@@ -219,7 +219,8 @@ std::shared_ptr<const VerifyingKey> PreparedKeys::For(const Key32& key) {
   std::lock_guard<std::mutex> lock(mu_);
   Slot& slot = slots_.at(key);
   slot.building = false;
-  // A key Create refuses (never one a parser accepted) stays with libsodium, which refuses it.
+  // A key Create refuses (never one a parser accepted) stays without a table, and
+  // VerifySignature refuses its signatures.
   if (made.ok()) slot.prepared = std::make_shared<const VerifyingKey>(std::move(*made));
   return slot.prepared;
 }
@@ -240,6 +241,36 @@ std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
   Verification verification(entries, keys.Find(entries, lookup));
   verification.Run(threads);
   return verification.Take();
+}
+
+Status FirstFailureInOrder(size_t begin, size_t end,
+                           const std::function<Status(size_t)>& before,
+                           const std::function<SignedItem(size_t)>& signed_item,
+                           const Status& bad_signature,
+                           const std::function<Status(size_t)>& after) {
+  SignatureBatch batch;
+  std::vector<SignedItem> items;
+  items.reserve(end - begin);
+  size_t stop = end;  // the first item whose before() fails
+  Status stopped = Status::Ok();
+  for (size_t i = begin; i < end; ++i) {
+    stopped = before(i);
+    if (!stopped.ok()) {
+      stop = i;
+      break;
+    }
+    items.push_back(signed_item(i));
+    batch.Add(items.back().key, items.back().message, items.back().signature);
+  }
+  const bool all_verify = batch.Verify();
+  for (size_t i = begin; i < stop; ++i) {
+    const SignedItem& item = items[i - begin];
+    if (!all_verify && !VerifySignature(item.key, item.message, item.signature).ok()) {
+      return bad_signature;
+    }
+    AMANAH_RETURN_IF_ERROR(after(i));
+  }
+  return stopped;
 }
 
 Status ReplayVerified(

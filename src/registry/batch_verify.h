@@ -42,7 +42,7 @@ inline constexpr size_t kVerifyChunk = 4096;
 // A key gets its table at its kPrepareAfter-th signature, since the table costs about two
 // verifications to build and saves about a fifth of one per signature: a key that signs a few
 // times never pays for one. At most
-// kMaxPrepared keys get a table (9 KiB each); the others are verified by libsodium.
+// kMaxPrepared keys get a table (9 KiB each); the others are verified without one.
 // Thread-safe: the callers of a GroupCommitter share their registry's.
 class PreparedKeys {
  public:
@@ -50,7 +50,7 @@ class PreparedKeys {
   static constexpr size_t kMaxPrepared = 1024;
 
   // Counts a signature to verify under `key`; the key's VerifyingKey once it has one, else
-  // nullptr (verify with libsodium). Builds the table outside the lock, on the calling thread.
+  // nullptr (verify without a table). Builds the table outside the lock, on the calling thread.
   std::shared_ptr<const VerifyingKey> For(const Key32& key);
 
  private:
@@ -99,6 +99,25 @@ Status ReplayVerified(
     PreparedKeys* prepared, size_t chunk,
     const std::function<Status(const Bytes&, const Result<Entry>&, const VerifiedSignatures*)>&
         replay);
+
+// One item's signature for FirstFailureInOrder: what VerifySignature(key, message, signature)
+// would be asked. The views must stay valid until FirstFailureInOrder returns.
+struct SignedItem {
+  Key32 key;
+  ByteView message;
+  ByteView signature;
+};
+
+// The first failure of checks made item by item, in order, over [begin, end): before(i), then
+// item i's signature (`bad_signature` if it does not verify), then after(i), exactly as that
+// loop would find it; OK if none fails. The signatures of the items that pass before() are
+// verified as one SignatureBatch (keys.h); only if the batch fails are they verified one at a
+// time, in order. signed_item(i) is called once before(i) has passed.
+Status FirstFailureInOrder(size_t begin, size_t end,
+                           const std::function<Status(size_t)>& before,
+                           const std::function<SignedItem(size_t)>& signed_item,
+                           const Status& bad_signature,
+                           const std::function<Status(size_t)>& after);
 
 }  // namespace amanah::registry
 

@@ -420,5 +420,48 @@ TEST(BatchVerify, RandomMutationsAgreeWithTheSequentialRules) {
   }
 }
 
+// FirstFailureInOrder gives what the plain loop gives (before, signature, after, item by
+// item), with the signatures in one batch: every placement of a bad signature, a failing
+// before() and a failing after() among 12 items, against that loop.
+TEST(FirstFailureInOrder, GivesThePlainLoopsFirstFailure) {
+  const SecretKey key = *GenerateKey(Role::kEnroller, "enroller");
+  const size_t n = 12;
+  std::vector<Bytes> messages;
+  std::vector<std::array<uint8_t, 64>> sigs;
+  for (size_t i = 0; i < n; ++i) {
+    messages.push_back(Bytes(10 + i, static_cast<uint8_t>(i)));
+    sigs.push_back(Sign(key, messages.back()));
+  }
+  const Status bad_signature = VerifyFailed("bad signature");
+  const size_t kNone = n;
+  for (size_t bad_sig : {kNone, size_t{0}, size_t{3}, size_t{7}, size_t{11}}) {
+    for (size_t bad_before : {kNone, size_t{0}, size_t{3}, size_t{5}, size_t{11}}) {
+      for (size_t bad_after : {kNone, size_t{2}, size_t{3}, size_t{9}}) {
+        std::vector<std::array<uint8_t, 64>> these = sigs;
+        if (bad_sig != kNone) these[bad_sig][40] ^= 0x01;
+        auto before = [&](size_t i) {
+          return i == bad_before ? Malformed("before " + std::to_string(i)) : Status::Ok();
+        };
+        auto after = [&](size_t i) {
+          return i == bad_after ? PolicyDenied("after " + std::to_string(i)) : Status::Ok();
+        };
+        auto item = [&](size_t i) { return SignedItem{key.pub.sign, messages[i], these[i]}; };
+        Status expected = Status::Ok();
+        for (size_t i = 0; i < n && expected.ok(); ++i) {
+          expected = before(i);
+          if (expected.ok() && !VerifySignature(key.pub.sign, messages[i], these[i]).ok()) {
+            expected = bad_signature;
+          }
+          if (expected.ok()) expected = after(i);
+        }
+        const Status got = FirstFailureInOrder(0, n, before, item, bad_signature, after);
+        EXPECT_EQ(got.code(), expected.code()) << bad_sig << " " << bad_before << " " << bad_after;
+        EXPECT_EQ(got.message(), expected.message())
+            << bad_sig << " " << bad_before << " " << bad_after;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace amanah::registry

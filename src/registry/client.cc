@@ -8,6 +8,7 @@
 #include "amanah/record.h"
 #include "amanah/registry/rules.h"
 #include "amanah/release.h"
+#include "batch_verify.h"
 
 namespace amanah::registry::client {
 namespace {
@@ -246,12 +247,6 @@ Result<ApprovalOutput> Approve(const SignedConfig& config, const note::VerifierK
     messages[i] = record::SignatureMessage(registry_id, sealed[i], r.attributes);
     return Status::Ok();
   };
-  auto signature = [&](size_t i) -> Status {
-    if (!VerifySignature(ev.enrollers[i].sign, messages[i], ev.records[i].signature).ok()) {
-      return VerifyFailed("the enroller's signature does not verify");
-    }
-    return Status::Ok();
-  };
   auto after_signature = [&](size_t i) -> Status {
     AMANAH_ASSIGN_OR_RETURN(PersonAttributes person, PersonAttributes::FromAttributes(attrs[i]));
     if (!person.consent.Covers(*ev.official.org_kind)) {
@@ -259,29 +254,14 @@ Result<ApprovalOutput> Approve(const SignedConfig& config, const note::VerifierK
     }
     return Status::Ok();
   };
+  auto signed_item = [&](size_t i) {
+    return SignedItem{ev.enrollers[i].sign, messages[i], ev.records[i].signature};
+  };
+  const Status bad_signature = VerifyFailed("the enroller's signature does not verify");
   std::vector<Status> first_error(2, Status::Ok());
   auto check_range = [&](size_t part, size_t begin, size_t end) {
-    SignatureBatch batch;
-    size_t stop = end;  // the first record whose checks before the signature fail
-    Status stopped = Status::Ok();
-    for (size_t i = begin; i < end; ++i) {
-      stopped = before_signature(i);
-      if (!stopped.ok()) {
-        stop = i;
-        break;
-      }
-      batch.Add(ev.enrollers[i].sign, messages[i], ev.records[i].signature);
-    }
-    const bool all_signed = batch.Verify();
-    for (size_t i = begin; i < stop; ++i) {
-      Status s = all_signed ? Status::Ok() : signature(i);
-      if (s.ok()) s = after_signature(i);
-      if (!s.ok()) {
-        first_error[part] = s;
-        return;
-      }
-    }
-    first_error[part] = stopped;
+    first_error[part] = FirstFailureInOrder(begin, end, before_signature, signed_item,
+                                            bad_signature, after_signature);
   };
   {
     const size_t half = m / 2;
