@@ -274,6 +274,15 @@ def main():
           f"{us(seconds(ip))} | {us(cpu_s(ip))} | | | | (per proof) | |")
     if iv:
         w(f"| inclusion proof, verification | {us(seconds(iv))} | {us(cpu_s(iv))} | | | | (per proof) | |")
+    verifies = []
+    verify_tsv = os.path.join(os.path.dirname(os.path.abspath(import_tsv)), "verify.tsv")
+    if os.path.exists(verify_tsv):
+        with open(verify_tsv) as f:
+            next(f)
+            for line in f:
+                rows, secs, user, sys_, rss = line.split()
+                verifies.append((int(rows), float(secs), float(user) + float(sys_), int(rss)))
+    measured_million = any(r >= 1000000 for r, _, _, _ in verifies)
     vf = find(b, "BM_Log_VerifyFull")
     if vf:
         n = vf["entries"]
@@ -282,7 +291,19 @@ def main():
         w(f"| full log verification (`VerifyLog`: signatures in batches on 2 threads a chunk ahead of the rules), per entry, {int(n):,} entries "
           f"(nearly all enrolments) | {us(per)}; 1,000,000 entries ≈ {per * 1e6:,.0f} s "
           f"(extrapolated) | {us(c)} | 2 verify = {us(u)} | {c / u:.2f}× | {per / (u / cores):.2f}× "
-          f"| 1M entries ≤ 25 s on 2 cores | {verdict(per * 1e6 <= 25)} |")
+          + ("| (information: the measured 1,000,000-entry row below is the goal's) | |"
+             if measured_million else
+             f"| 1M entries ≤ 25 s on 2 cores | {verdict(per * 1e6 <= 25)} |"))
+    for rows, secs, cpu, rss in verifies:
+        u = rows * 2 * verify
+        goal = rows >= 1000000
+        w(f"| full log verification of the imported {rows:,}-row registry, measured (`amanah "
+          f"verify`: the log read from SQLite, every signature in batches on 2 threads, the rules, "
+          f"the root; {rows:,} enrolments and the set-up's few entries) | {fmt_s(secs)}; max RSS "
+          f"{rss / 1024:,.0f} MiB | {fmt_s(cpu)} | {rows:,} × 2 verify = {fmt_s(u)} | "
+          f"{cpu / u:.2f}× | {secs / (u / cores):.2f}× | "
+          + (f"1M entries ≤ 25 s on 2 cores | {verdict(secs <= 25)} |" if goal
+             else "(information) | |"))
     inc = find(b, "BM_Log_VerifyIncremental")
     if inc and vf:
         k = inc["new_entries"]

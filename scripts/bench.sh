@@ -32,6 +32,7 @@ amanah=$PWD/$build/amanah
 sizes=(10000 100000)
 [ $full = 1 ] && sizes+=(1000000)
 printf 'rows\tseconds\tuser\tsys\tmax_rss_kib\n' >"$out/import.tsv"
+printf 'rows\tseconds\tuser\tsys\tmax_rss_kib\n' >"$out/verify.tsv"
 for rows in "${sizes[@]}"; do
   T=$(mktemp -d)
   export AMANAH_PASSPHRASE='bench passphrase' AMANAH_OPERATOR_PASSPHRASE='bench operator'
@@ -63,6 +64,15 @@ PY
   read -r secs user sys rss <"$T/time"
   printf '%s\t%s\t%s\t%s\t%s\n' "$rows" "$secs" "$user" "$sys" "$rss" >>"$out/import.tsv"
   echo "import: $rows rows in $secs s, max RSS $rss KiB"
+  # Anyone's full verification of the log just written (the rows' enrolments and the few
+  # entries of the set-up), from the registry's SQLite file, as an auditor runs it.
+  q log checkpoint
+  /usr/bin/time -f '%e %U %S %M' -o "$T/vtime" "$amanah" verify --config "$T/cer/config.amanah" \
+    >/dev/null 2>"$T/err" \
+    || { cat "$T/err" >&2; echo "bench: verification of the $rows-row log failed" >&2; exit 1; }
+  read -r secs user sys rss <"$T/vtime"
+  printf '%s\t%s\t%s\t%s\t%s\n' "$rows" "$secs" "$user" "$sys" "$rss" >>"$out/verify.tsv"
+  echo "verify: $rows-row log in $secs s, max RSS $rss KiB"
   rm -rf "$T"
 done
 

@@ -40,7 +40,7 @@ void GroupCommitter::Verify(std::span<const std::shared_ptr<Waiter>> group) {
     for (const Submission& s : w->submissions) entries.push_back(&s.entry);
   }
   std::vector<std::optional<VerifiedSignatures>> vouched = VerifyBatchSignatures(
-      entries, lookup, registry_.config(), registry_.prepared_keys_.get(), /*threads=*/1);
+      entries, lookup, registry_.config(), registry_.prepared_keys_.get(), kVerifyThreads);
   auto next = vouched.begin();
   for (const auto& w : group) {
     const auto n = static_cast<std::ptrdiff_t>(w->submissions.size());

@@ -14,10 +14,12 @@
 // Before they queue for the commit, callers' entries have their Ed25519 signatures verified
 // outside the write transaction, so that verification overlaps the commit running meanwhile;
 // the rules (under the write transaction) then skip only those checks (rules.h). Callers
-// gather for that too: a caller that finds fewer than kVerifiers verifications running takes
-// every caller waiting to be verified (itself among them, up to kVerifyGroup entries) and
-// verifies their entries as one SignatureBatch per block (batch_verify.h) on its own thread,
-// at about a third of the cost of verifying each alone; the others wait for it.
+// gather for that too: a caller that finds no verification running takes every caller
+// waiting to be verified (itself among them, up to kVerifyGroup entries) and verifies their
+// entries as SignatureBatches (batch_verify.h, on both cores for a large group), at about a
+// third of the cost of verifying each alone; the others wait for it, and queue meanwhile.
+// (With one verification per core, arriving callers found a free slot at once and verified
+// their one entry alone: the batches never formed.)
 //
 // Thread safety: Submit and SubmitAll may be called from any number of threads. The
 // GroupCommitter must outlive every call. Other writers of the registry (or other processes
@@ -41,9 +43,9 @@ namespace amanah::registry {
 
 class GroupCommitter {
  public:
-  // Verifications of gathered callers that may run at once (one per core), and the most
-  // entries one of them takes.
-  static constexpr size_t kVerifiers = 2;
+  // Verifications of gathered callers that may run at once (each uses both cores when its
+  // group is large), and the most entries one of them takes.
+  static constexpr size_t kVerifiers = 1;
   static constexpr size_t kVerifyGroup = 512;
 
   // `max_batch`: at most this many entries per transaction (a single caller with more
@@ -74,7 +76,7 @@ class GroupCommitter {
     std::condition_variable answered;
   };
   using Answer = Result<std::vector<uint64_t>>;
-  // Verifies the signatures of every entry of `group` as one batch on this thread and fills
+  // Verifies the signatures of every entry of `group` in batches (on both cores) and fills
   // each waiter's `vouched`. Called without mu_.
   void Verify(std::span<const std::shared_ptr<Waiter>> group);
   // Commits `batch` (callers in queue order), splitting it until each part commits or is
