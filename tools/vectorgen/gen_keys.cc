@@ -152,6 +152,31 @@ Generated Gen(RandomSource& rng, Role role, std::string_view label) {
   return {seed, wide, std::move(key)};
 }
 
+// An Ed25519 signature made by hand (RFC 8032 §5.1.6 with any R bytes and nonce r): S = r + k·a
+// with k = SHA512(R ‖ A ‖ M) mod L and a the seed's secret scalar (§5.1.5). For vectors whose R
+// an honest signer would never produce. The secret scalar is wiped.
+Bytes SignWithR(const Bytes& seed, const Key32& pub, ByteView r_bytes, const uint8_t r[32],
+                ByteView message) {
+  uint8_t h[64];
+  crypto_hash_sha512(h, seed.data(), seed.size());
+  h[0] &= 248, h[31] &= 127, h[31] |= 64;
+  uint8_t a_wide[64] = {0}, a[32];
+  std::copy(h, h + 32, a_wide);
+  crypto_core_ed25519_scalar_reduce(a, a_wide);
+  Bytes k_input = Concat(r_bytes, pub);
+  k_input.insert(k_input.end(), message.begin(), message.end());
+  uint8_t k_wide[64], k[32], ka[32], s[32];
+  crypto_hash_sha512(k_wide, k_input.data(), k_input.size());
+  crypto_core_ed25519_scalar_reduce(k, k_wide);
+  crypto_core_ed25519_scalar_mul(ka, k, a);
+  crypto_core_ed25519_scalar_add(s, r, ka);
+  sodium_memzero(h, sizeof h);
+  sodium_memzero(a_wide, sizeof a_wide);
+  sodium_memzero(a, sizeof a);
+  sodium_memzero(ka, sizeof ka);
+  return Concat(r_bytes, ByteView(s, 32));
+}
+
 // Replaces the line starting with `prefix` by `replacement` (whole line, no LF).
 std::string ReplaceLine(std::string text, std::string_view prefix, std::string_view line) {
   size_t at = text.find(std::string("\n") + std::string(prefix));
@@ -713,35 +738,26 @@ std::vector<VectorFile> GenerateKeyVectors() {
       carry = t >> 8;
     }
     if (carry == 0) add("S + L (non-canonical S)", pub.sign, AsBytes(message), s_plus_l);
-    {  // R = the identity (small order), S = k·a: [S]B − [k]A = R holds, yet §1.2 rejects a
-       // small-order R (libsodium does; a verifier that only checks the equation accepts).
-      uint8_t h[64];
-      crypto_hash_sha512(h, g.seed.data(), g.seed.size());
-      h[0] &= 248, h[31] &= 127, h[31] |= 64;  // RFC 8032 §5.1.5: the secret scalar a
-      uint8_t a_wide[64] = {0}, a[32];
-      std::copy(h, h + 32, a_wide);
-      crypto_core_ed25519_scalar_reduce(a, a_wide);
+    {  // R = the identity (small order), S = k·a (nonce 0): [S]B − [k]A = R holds, yet §1.2
+       // rejects a small-order R (libsodium does; a verifier that only checks the equation
+       // accepts).
       Bytes r(32, 0);
       r[0] = 1;  // the identity
+      const uint8_t zero[32] = {0};
+      const Bytes bad = SignWithR(g.seed, pub.sign, r, zero, AsBytes(message));
+      uint8_t sb[32], ka[32], k_wide[64], k[32];
       Bytes k_input = Concat(r, pub.sign);
       k_input.insert(k_input.end(), AsBytes(message).begin(), AsBytes(message).end());
-      uint8_t k_wide[64], k[32];
       crypto_hash_sha512(k_wide, k_input.data(), k_input.size());
       crypto_core_ed25519_scalar_reduce(k, k_wide);
-      uint8_t s[32];
-      crypto_core_ed25519_scalar_mul(s, k, a);
-      uint8_t sb[32], ka[32];
-      if (crypto_scalarmult_ed25519_base_noclamp(sb, s) != 0 ||
+      if (crypto_scalarmult_ed25519_base_noclamp(sb, bad.data() + 32) != 0 ||
           crypto_scalarmult_ed25519_noclamp(ka, k, pub.sign.data()) != 0 ||
           sodium_memcmp(sb, ka, 32) != 0) {
         std::cerr << "small-order R: [S]B != [k]A\n";
         std::abort();
       }
       add("R of small order (the identity) with S = k·a: the equation holds", pub.sign,
-          AsBytes(message), Concat(r, ByteView(s, 32)));
-      sodium_memzero(h, sizeof h);
-      sodium_memzero(a_wide, sizeof a_wide);
-      sodium_memzero(a, sizeof a);
+          AsBytes(message), bad);
     }
     {  // §1.2 step 6: R = y + p for y = 3 (≥ p: not canonical, and not on the small-order list).
       Bytes bad(sig.begin(), sig.end());
@@ -772,12 +788,6 @@ std::vector<VectorFile> GenerateKeyVectors() {
         "holds, so each verifies (a cofactorless verifier, such as libsodium's, refuses them).",
         "ok");
     json cases = json::array();
-    uint8_t h[64];
-    crypto_hash_sha512(h, g.seed.data(), g.seed.size());
-    h[0] &= 248, h[31] &= 127, h[31] |= 64;  // RFC 8032 §5.1.5: the secret scalar a
-    uint8_t a_wide[64] = {0}, a[32];
-    std::copy(h, h + 32, a_wide);
-    crypto_core_ed25519_scalar_reduce(a, a_wide);
     const std::vector<std::pair<std::string, std::string>> torsion = {
         {"order 2", "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
         {"order 4", "0000000000000000000000000000000000000000000000000000000000000080"},
@@ -792,14 +802,8 @@ std::vector<VectorFile> GenerateKeyVectors() {
           crypto_core_ed25519_add(shifted, big_r, t.data()) != 0) {
         Die("torsion R");
       }
-      Bytes k_input = Concat(ByteView(shifted, 32), pub.sign);
-      k_input.insert(k_input.end(), AsBytes(message).begin(), AsBytes(message).end());
-      uint8_t k_wide[64], k[32], ka[32], s[32];
-      crypto_hash_sha512(k_wide, k_input.data(), k_input.size());
-      crypto_core_ed25519_scalar_reduce(k, k_wide);
-      crypto_core_ed25519_scalar_mul(ka, k, a);
-      crypto_core_ed25519_scalar_add(s, r, ka);
-      const Bytes signature = Concat(ByteView(shifted, 32), ByteView(s, 32));
+      const Bytes signature =
+          SignWithR(g.seed, pub.sign, ByteView(shifted, 32), r, AsBytes(message));
       MustCode(VerifySignature(pub.sign, AsBytes(message), signature), Code::kOk, "torsion R");
       if (crypto_sign_verify_detached(signature.data(), AsBytes(message).data(),
                                       AsBytes(message).size(), pub.sign.data()) == 0) {
@@ -812,9 +816,6 @@ std::vector<VectorFile> GenerateKeyVectors() {
                            {"nonce_random_bytes", ToHex(r_wide)},
                            {"signature", ToHex(signature)}});
     }
-    sodium_memzero(h, sizeof h);
-    sodium_memzero(a_wide, sizeof a_wide);
-    sodium_memzero(a, sizeof a);
     j["cases"] = cases;
     out.push_back({"key-signature-torsion-r.json", j});
   }
