@@ -117,12 +117,16 @@ void BM_Ed25519Verify_Batch(benchmark::State& state) {
     }
     if (!batch.Verify()) state.SkipWithError("did not verify");
   }
-  state.counters["per_signature_us"] =
-      benchmark::Counter(static_cast<double>(n) * 1e-6,
-                         benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["per_signature_us"] = benchmark::Counter(
+      static_cast<double>(n) * 1e-6,
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_Ed25519Verify_Batch)
-    ->Args({2, 0})->Args({2, 1})->Args({16, 1})->Args({64, 0})->Args({64, 1})
+    ->Args({2, 0})
+    ->Args({2, 1})
+    ->Args({16, 1})
+    ->Args({64, 0})
+    ->Args({64, 1})
     ->Args({256, 1});
 
 // Building a VerifyingKey's table: paid once per key (PreparedKeys does it at the 8th use).

@@ -85,9 +85,8 @@ class SealingKey {
  private:
   SealingKey(const group::Element& element, std::shared_ptr<const Table> table)
       : element_(element), table_(std::move(table)) {}
-  friend Result<SealedRecord> SealRecordWith(const RegistryId&, const RecordId&,
-                                             const SealingKey&, ByteView, group::ScalarView,
-                                             const Nonce&);
+  friend Result<SealedRecord> SealRecordWith(const RegistryId&, const RecordId&, const SealingKey&,
+                                             ByteView, group::ScalarView, const Nonce&);
   group::Element element_;
   std::shared_ptr<const Table> table_;
 };

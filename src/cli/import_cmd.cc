@@ -287,13 +287,12 @@ Result<CsvOptions> CsvOptionsOf(const ImportOptions& o) {
 
 // Seals people[begin, end) into out[begin, end) with this thread's identity buffer.
 void SealRange(const SignedConfig& config, const Signer& signer,
-               const record::SealingKey& sealing_key,
-               registry::client::IdentityBuffer& buffer, registry::Time now,
-               std::vector<Person>& people, const std::vector<Pseudonym>& ids,
+               const record::SealingKey& sealing_key, registry::client::IdentityBuffer& buffer,
+               registry::Time now, std::vector<Person>& people, const std::vector<Pseudonym>& ids,
                std::vector<Result<registry::Submission>>& out, size_t begin, size_t end) {
   for (size_t i = begin; i < end; ++i) {
-    out[i] = registry::client::Enrol(config, signer, sealing_key, buffer, ids[i],
-                                     people[i].who, people[i].attributes, now);
+    out[i] = registry::client::Enrol(config, signer, sealing_key, buffer, ids[i], people[i].who,
+                                     people[i].attributes, now);
     people[i].Wipe();
   }
 }
@@ -534,9 +533,8 @@ Status Import(Context& ctx, const ImportOptions& o) {
     std::vector<Result<registry::Submission>> sealed(batch.size(), Internal("not sealed"));
     const size_t half = batch.size() / 2;
     std::thread worker(SealRange, std::cref(config), std::cref(signer), std::cref(sealing_key),
-                       std::ref(buffers[1]),
-                       now, std::ref(batch), std::cref(ids), std::ref(sealed), half,
-                       batch.size());
+                       std::ref(buffers[1]), now, std::ref(batch), std::cref(ids), std::ref(sealed),
+                       half, batch.size());
     SealRange(config, signer, sealing_key, buffers[0], now, batch, ids, sealed, 0, half);
     worker.join();
     // The previous batch's refusal, if any, comes first: its rows precede this batch's.

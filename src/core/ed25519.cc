@@ -169,7 +169,7 @@ Status VerifyingKey::Verify(ByteView message, ByteView signature) const {
   decaf_255_scalar_add(s, s, s);
   decaf_255_scalar_sub(k, decaf_255_scalar_zero, k);
   decaf_255_precomputed_scalarmul(p, decaf_255_precomputed_base, s);  // [2S]B
-  decaf_255_precomputed_scalarmul(q, table_->multiples.get(), k);           // [−k]([2]A)
+  decaf_255_precomputed_scalarmul(q, table_->multiples.get(), k);     // [−k]([2]A)
   decaf_255_point_add(p, p, q);
   if (decaf_255_point_eq(p, r2) != DECAF_TRUE) return Failed();
   return Status::Ok();
@@ -180,7 +180,7 @@ Status VerifyingKey::Verify(ByteView message, ByteView signature) const {
 struct SignatureBatch::Impl {
   struct Key {
     Key32 bytes;
-    decaf_255_point_s doubled;  // [2]A
+    decaf_255_point_s doubled;                         // [2]A
     std::shared_ptr<const VerifyingKey::Table> table;  // the key's, if it has one
   };
   struct Item {

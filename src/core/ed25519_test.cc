@@ -114,8 +114,8 @@ bool SodiumAccepts(const Key32& key, const Bytes& m, ByteView sig) {
                                  bool expected) {
   const bool reference = ReferenceAccepts(vk.key(), m, sig);
   if (reference != expected) {
-    return ::testing::AssertionFailure() << "the reference says " << reference << ", expected "
-                                         << expected;
+    return ::testing::AssertionFailure()
+           << "the reference says " << reference << ", expected " << expected;
   }
   const Status single = VerifySignature(vk.key(), m, sig);
   const Status prepared = vk.Verify(m, sig);
@@ -132,8 +132,8 @@ bool SodiumAccepts(const Key32& key, const Bytes& m, ByteView sig) {
                           "a batch of one with the key's table"};
   for (int i = 0; i < 4; ++i) {
     if (answers[i] != expected) {
-      return ::testing::AssertionFailure() << names[i] << " says " << answers[i] << ", expected "
-                                           << expected;
+      return ::testing::AssertionFailure()
+             << names[i] << " says " << answers[i] << ", expected " << expected;
     }
   }
   if (SodiumAccepts(vk.key(), m, sig) && !expected) {

@@ -226,8 +226,8 @@ Result<SealedRecord> SealRecordWith(const RegistryId& registry_id, const RecordI
 Result<SealedRecord> SealRecordWith(const RegistryId& registry_id, const RecordId& record_id,
                                     const SealingKey& registry_key, ByteView payload,
                                     group::ScalarView r, const Nonce& nonce) {
-  return Seal(registry_id, record_id, registry_key.element(), registry_key.table_.get(),
-              payload, r, nonce);
+  return Seal(registry_id, record_id, registry_key.element(), registry_key.table_.get(), payload, r,
+              nonce);
 }
 
 Result<SealedRecord> SealRecord(const RegistryId& registry_id, const RecordId& record_id,

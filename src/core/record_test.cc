@@ -68,8 +68,7 @@ TEST(SealingKey, SealsByteForByteAsTheElementFormAndOpens) {
   big.fill(0xff);
   EXPECT_EQ(SealRecordWith(f.registry_id, f.id, *key, f.payload, big, nonce).status().code(),
             Code::kInvalidArgument);
-  EXPECT_EQ(SealRecord(f.registry_id, f.id, *key, Bytes{}).status().code(),
-            Code::kInvalidArgument);
+  EXPECT_EQ(SealRecord(f.registry_id, f.id, *key, Bytes{}).status().code(), Code::kInvalidArgument);
 }
 
 TEST(SealingKey, RefusesWhatIsNotAnElement) {

@@ -141,8 +141,8 @@ class Verification {
     for (size_t j = begin; j < end; ++j) {
       const Job& job = jobs_[j];
       // An enrol whose signed fields do not parse is left to CheckEntry, unvouched.
-      if (AddEntryAndRecordSignatures(batch, *entries_[job.index], job.key.sign,
-                                      job.registry_id, job.prepared.get())
+      if (AddEntryAndRecordSignatures(batch, *entries_[job.index], job.key.sign, job.registry_id,
+                                      job.prepared.get())
               .ok()) {
         batched.push_back(j);
       }
@@ -243,8 +243,7 @@ std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
   return verification.Take();
 }
 
-Status FirstFailureInOrder(size_t begin, size_t end,
-                           const std::function<Status(size_t)>& before,
+Status FirstFailureInOrder(size_t begin, size_t end, const std::function<Status(size_t)>& before,
                            const std::function<SignedItem(size_t)>& signed_item,
                            const Status& bad_signature,
                            const std::function<Status(size_t)>& after) {

@@ -113,11 +113,9 @@ struct SignedItem {
 // loop would find it; OK if none fails. The signatures of the items that pass before() are
 // verified as one SignatureBatch (keys.h); only if the batch fails are they verified one at a
 // time, in order. signed_item(i) is called once before(i) has passed.
-Status FirstFailureInOrder(size_t begin, size_t end,
-                           const std::function<Status(size_t)>& before,
+Status FirstFailureInOrder(size_t begin, size_t end, const std::function<Status(size_t)>& before,
                            const std::function<SignedItem(size_t)>& signed_item,
-                           const Status& bad_signature,
-                           const std::function<Status(size_t)>& after);
+                           const Status& bad_signature, const std::function<Status(size_t)>& after);
 
 }  // namespace amanah::registry
 

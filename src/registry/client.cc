@@ -135,8 +135,8 @@ Result<Submission> EnrolWith(const SignedConfig& config, const Signer& enroller,
 
 }  // namespace
 
-Result<Submission> Enrol(const SignedConfig& config, const Signer& enroller,
-                         IdentityBuffer& buffer, const Pseudonym& id, const Identity& identity,
+Result<Submission> Enrol(const SignedConfig& config, const Signer& enroller, IdentityBuffer& buffer,
+                         const Pseudonym& id, const Identity& identity,
                          const PersonAttributes& attributes, Time now, RandomSource& rng) {
   return EnrolWith(config, enroller, nullptr, buffer, id, identity, attributes, now, rng);
 }

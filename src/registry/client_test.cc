@@ -59,8 +59,8 @@ TEST_F(ClientEnrol, SignerAndBufferGiveTheOneShotSubmissionByteForByte) {
     DeterministicRandom rng_a(seed), rng_b(seed), rng_c(seed);
     auto one_shot = client::Enrol(config_, enroller_, id, who, attributes_, 100, rng_a);
     auto reused = client::Enrol(config_, *signer, buffer, id, who, attributes_, 100, rng_b);
-    auto prepared = client::Enrol(config_, *signer, sealing_key, buffer, id, who, attributes_,
-                                  100, rng_c);
+    auto prepared =
+        client::Enrol(config_, *signer, sealing_key, buffer, id, who, attributes_, 100, rng_c);
     ASSERT_TRUE(one_shot.ok()) << one_shot.status().ToString();
     ASSERT_TRUE(reused.ok()) << reused.status().ToString();
     ASSERT_TRUE(prepared.ok()) << prepared.status().ToString();

@@ -66,8 +66,7 @@ Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submissi
     std::vector<std::shared_ptr<Waiter>> group;
     size_t entries = 0;
     while (!unverified_.empty() &&
-           (group.empty() ||
-            entries + unverified_.front()->submissions.size() <= kVerifyGroup)) {
+           (group.empty() || entries + unverified_.front()->submissions.size() <= kVerifyGroup)) {
       entries += unverified_.front()->submissions.size();
       group.push_back(std::move(unverified_.front()));
       unverified_.pop_front();

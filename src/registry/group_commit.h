@@ -68,7 +68,7 @@ class GroupCommitter {
     // What was verified before the caller queued for the commit (batch_verify.h); written by
     // the caller that verified this one's group, read once `verified` is set.
     std::vector<std::optional<VerifiedSignatures>> vouched;
-    bool verified = false;                                 // guarded by mu_
+    bool verified = false;                                // guarded by mu_
     std::optional<Result<std::vector<uint64_t>>> result;  // guarded by mu_
     // Notified once `result` is set (after the leader lets go of mu_): only the callers of a
     // finished batch wake, not every caller queued (hundreds of threads waking per commit

@@ -782,11 +782,11 @@ std::vector<VectorFile> GenerateKeyVectors() {
   }
 
   {
-    json j = Doc(
-        "Signatures whose R carries a point of order 2, 4 or 8 (R = [r]B + T, S = r + k·a "
-        "with k over that R), by the key of key-generate.json: §1.2's cofactored equation "
-        "holds, so each verifies (a cofactorless verifier, such as libsodium's, refuses them).",
-        "ok");
+    json j =
+        Doc("Signatures whose R carries a point of order 2, 4 or 8 (R = [r]B + T, S = r + k·a "
+            "with k over that R), by the key of key-generate.json: §1.2's cofactored equation "
+            "holds, so each verifies (a cofactorless verifier, such as libsodium's, refuses them).",
+            "ok");
     json cases = json::array();
     const std::vector<std::pair<std::string, std::string>> torsion = {
         {"order 2", "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},

@@ -553,8 +553,8 @@ Result<RecordSigned> RecordSignatureOf(const Entry& entry, const record::Registr
 }  // namespace
 
 Status VerifyEntryAndRecordSignatures(const Entry& entry, const Key32& key,
-                             const record::RegistryId& registry_id,
-                             const VerifyingKey* prepared) {
+                                      const record::RegistryId& registry_id,
+                                      const VerifyingKey* prepared) {
   if (prepared != nullptr && prepared->key() != key) prepared = nullptr;
   auto verify = [&](ByteView message, ByteView signature) {
     return prepared != nullptr ? prepared->Verify(message, signature)
