@@ -162,15 +162,31 @@ struct VerifyOptions {
 
 constexpr size_t kMaxEntriesFile = size_t{1} << 30;
 
+// Checks the checkpoint's size against the log's without trusting it yet (VerifyLog checks
+// its signature): the number of entries it covers.
+Result<uint64_t> CoveredBy(const std::string& checkpoint, uint64_t log_size) {
+  Result<note::Note> parsed = note::ParseNote(checkpoint);
+  if (!parsed.ok()) return Status(parsed.status().code(), "the checkpoint: " + parsed.status().message());
+  Result<note::Checkpoint> body = note::ParseCheckpoint(parsed->text);
+  if (!body.ok()) return Status(body.status().code(), "the checkpoint: " + body.status().message());
+  if (body->size > log_size) {
+    return VerifyFailed("the checkpoint covers " + std::to_string(body->size) +
+                        " entries but the log has only " + std::to_string(log_size));
+  }
+  return body->size;
+}
+
 Status Verify(Context& ctx, const VerifyOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(SignedConfig config, LoadConfig(o.config));
-  std::vector<Bytes> entries;
   std::string checkpoint;
   if (!o.checkpoint.empty()) {
     AMANAH_ASSIGN_OR_RETURN(checkpoint, ReadFile(o.checkpoint, 64 * 1024));
   }
+  uint64_t log_size = 0, covered = 0;
+  Result<registry::VerifyReport> report = Internal("not verified");
   if (!o.entries.empty()) {
     if (checkpoint.empty()) return InvalidArgument("--entries needs --checkpoint FILE");
+    std::vector<Bytes> entries;
     AMANAH_ASSIGN_OR_RETURN(std::string text, ReadFile(o.entries, kMaxEntriesFile));
     size_t pos = 0, line = 0;
     while (pos < text.size()) {
@@ -186,13 +202,17 @@ Status Verify(Context& ctx, const VerifyOptions& o) {
       entries.push_back(std::move(*bytes));
       ++line;
     }
+    log_size = entries.size();
+    AMANAH_ASSIGN_OR_RETURN(covered, CoveredBy(checkpoint, log_size));
+    entries.resize(covered);
+    report = registry::VerifyLog(config, entries, checkpoint);
   } else {
     // The store is read directly: verification trusts nothing the registry service says.
     AMANAH_ASSIGN_OR_RETURN(RegistryPaths paths, ResolveRegistry(ctx));
     AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<registry::Store> store,
                             OpenRegistryStore(ctx, paths));
     AMANAH_ASSIGN_OR_RETURN(auto view, store->Read());
-    AMANAH_ASSIGN_OR_RETURN(entries, AllEntries(*view));
+    AMANAH_ASSIGN_OR_RETURN(log_size, view->LogSize());
     if (checkpoint.empty()) {
       AMANAH_ASSIGN_OR_RETURN(std::optional<uint64_t> size, store->LatestCheckpointSize());
       if (!size) return Unavailable("no signed checkpoint yet: give --checkpoint FILE, or the "
@@ -201,19 +221,24 @@ Status Verify(Context& ctx, const VerifyOptions& o) {
       if (!text) return Internal("the latest checkpoint is missing");
       checkpoint = *text;
     }
+    AMANAH_ASSIGN_OR_RETURN(covered, CoveredBy(checkpoint, log_size));
+    // Read a chunk at a time as the replay goes, from the one snapshot: the log is not held
+    // in memory twice (once read, once replayed).
+    uint64_t next = 0;
+    report = registry::VerifyLog(
+        config,
+        [&](size_t max, std::vector<Bytes>& out) -> Status {
+          const uint64_t end = std::min<uint64_t>(covered, next + max);
+          out.reserve(end - next);
+          for (; next < end; ++next) {
+            AMANAH_ASSIGN_OR_RETURN(Bytes e, view->LogEntry(next));
+            out.push_back(std::move(e));
+          }
+          return Status::Ok();
+        },
+        checkpoint);
   }
-  // The checkpoint's size, read without trusting it yet (VerifyLog checks its signature).
-  Result<note::Note> parsed = note::ParseNote(checkpoint);
-  if (!parsed.ok()) return Status(parsed.status().code(), "the checkpoint: " + parsed.status().message());
-  Result<note::Checkpoint> body = note::ParseCheckpoint(parsed->text);
-  if (!body.ok()) return Status(body.status().code(), "the checkpoint: " + body.status().message());
-  if (body->size > entries.size()) {
-    return VerifyFailed("the checkpoint covers " + std::to_string(body->size) +
-                        " entries but the log has only " + std::to_string(entries.size()));
-  }
-  const size_t later = entries.size() - body->size;
-  entries.resize(body->size);
-  Result<registry::VerifyReport> report = registry::VerifyLog(config, entries, checkpoint);
+  const uint64_t later = log_size - covered;
   if (!report.ok()) {
     const Code code = report.status().code();
     if (code == Code::kUnavailable || code == Code::kInternal) return report.status();

@@ -182,16 +182,21 @@ KeyLookup LookupIn(StateView& state) {
 
 // One chunk of a replayed log: its entries parsed, and their signatures' verification.
 struct Chunk {
-  std::span<const Bytes> bytes;
+  std::vector<Bytes> read;      // the entries, when read from a LogReader
+  std::span<const Bytes> bytes;  // the entries: into `read` or into the caller's log
   std::vector<Result<Entry>> entries;
   std::vector<const Entry*> parsed;  // into entries; nullptr for one that did not parse
   std::unique_ptr<Verification> verification;
 };
 
-std::unique_ptr<Chunk> PrepareChunk(std::span<const Bytes> bytes, KeyFinder& keys,
-                               StateView& state) {
+// Fills a new chunk's `bytes` (and `read`, if it reads them); an empty chunk at the end.
+using ChunkSource = std::function<Status(Chunk&)>;
+
+Result<std::unique_ptr<Chunk>> PrepareChunk(const ChunkSource& source, KeyFinder& keys,
+                                            StateView& state) {
   auto c = std::make_unique<Chunk>();
-  c->bytes = bytes;
+  AMANAH_RETURN_IF_ERROR(source(*c));
+  const std::span<const Bytes> bytes = c->bytes;
   c->entries.reserve(bytes.size());
   for (const Bytes& b : bytes) c->entries.push_back(Entry::Parse(b));
   c->parsed.reserve(bytes.size());
@@ -272,33 +277,25 @@ Status FirstFailureInOrder(size_t begin, size_t end, const std::function<Status(
   return stopped;
 }
 
-Status ReplayVerified(
-    std::span<const Bytes> log, StateView& state, const std::optional<SignedConfig>& config,
-    PreparedKeys* prepared, size_t chunk,
-    const std::function<Status(const Bytes&, const Result<Entry>&, const VerifiedSignatures*)>&
-        replay) {
-  if (log.empty()) return Status::Ok();
-  chunk = std::max<size_t>(1, chunk);
+namespace {
+
+Status Replay(const ChunkSource& source, StateView& state,
+              const std::optional<SignedConfig>& config, PreparedKeys* prepared,
+              const ReplayFn& replay) {
   KeyFinder keys(config, prepared);
-  auto slice = [&](size_t start) {
-    return log.subspan(start, std::min(chunk, log.size() - start));
-  };
-  std::unique_ptr<Chunk> current = PrepareChunk(slice(0), keys, state);
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Chunk> current, PrepareChunk(source, keys, state));
   current->verification->Run(kVerifyThreads);
-  for (size_t start = 0; start < log.size(); start += chunk) {
+  while (!current->bytes.empty()) {
     // The next chunk's keys are found before this one changes the state; its signatures are
     // verified by a second thread while this one replays, then by both.
-    std::unique_ptr<Chunk> next;
+    AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Chunk> next, PrepareChunk(source, keys, state));
     std::thread helper;
-    if (start + chunk < log.size()) {
-      next = PrepareChunk(slice(start + chunk), keys, state);
-      helper = std::thread([v = next->verification.get()] { v->Work(); });
-    }
+    if (!next->bytes.empty()) helper = std::thread([v = next->verification.get()] { v->Work(); });
     Status s;
     for (size_t j = 0; j < current->bytes.size() && s.ok(); ++j) {
       s = replay(current->bytes[j], current->entries[j], current->verification->For(j));
     }
-    if (next) {
+    if (helper.joinable()) {
       if (s.ok()) {
         next->verification->Work();
       } else {
@@ -310,6 +307,36 @@ Status ReplayVerified(
     current = std::move(next);
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status ReplayVerified(std::span<const Bytes> log, StateView& state,
+                      const std::optional<SignedConfig>& config, PreparedKeys* prepared,
+                      size_t chunk, const ReplayFn& replay) {
+  chunk = std::max<size_t>(1, chunk);
+  size_t start = 0;
+  return Replay(
+      [&](Chunk& c) {
+        c.bytes = log.subspan(start, std::min(chunk, log.size() - start));
+        start += c.bytes.size();
+        return Status::Ok();
+      },
+      state, config, prepared, replay);
+}
+
+Status ReplayVerified(const LogReader& read, StateView& state,
+                      const std::optional<SignedConfig>& config, PreparedKeys* prepared,
+                      size_t chunk, const ReplayFn& replay) {
+  chunk = std::max<size_t>(1, chunk);
+  return Replay(
+      [&](Chunk& c) -> Status {
+        AMANAH_RETURN_IF_ERROR(read(chunk, c.read));
+        if (c.read.size() > chunk) return Internal("a log reader gave more entries than asked");
+        c.bytes = c.read;
+        return Status::Ok();
+      },
+      state, config, prepared, replay);
 }
 
 }  // namespace amanah::registry

@@ -27,6 +27,7 @@
 
 #include "amanah/ceremony.h"
 #include "amanah/registry/entry.h"
+#include "amanah/registry/replica.h"
 #include "amanah/registry/store.h"
 
 namespace amanah::registry {
@@ -94,11 +95,16 @@ std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
 // found (on this thread) before chunk c is replayed: in `state` as it is then, or carried by
 // an earlier entry of the call (a fingerprint determines its key, and CheckEntry compares
 // them anyway). Memory: two chunks of parsed entries, whatever the length of the log.
-Status ReplayVerified(
-    std::span<const Bytes> log, StateView& state, const std::optional<SignedConfig>& config,
-    PreparedKeys* prepared, size_t chunk,
-    const std::function<Status(const Bytes&, const Result<Entry>&, const VerifiedSignatures*)>&
-        replay);
+using ReplayFn =
+    std::function<Status(const Bytes&, const Result<Entry>&, const VerifiedSignatures*)>;
+Status ReplayVerified(std::span<const Bytes> log, StateView& state,
+                      const std::optional<SignedConfig>& config, PreparedKeys* prepared,
+                      size_t chunk, const ReplayFn& replay);
+// The same, with the log read `chunk` entries at a time from `read` (replica.h), on this
+// thread, as each chunk is prepared: a read error stops the replay and is returned.
+Status ReplayVerified(const LogReader& read, StateView& state,
+                      const std::optional<SignedConfig>& config, PreparedKeys* prepared,
+                      size_t chunk, const ReplayFn& replay);
 
 // One item's signature for FirstFailureInOrder: what VerifySignature(key, message, signature)
 // would be asked. The views must stay valid until FirstFailureInOrder returns.

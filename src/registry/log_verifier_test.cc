@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <thread>
 
@@ -43,6 +44,68 @@ TEST(LogVerifier, IncrementalAgreesWithVerifyLog) {
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("entry " + std::to_string(entries.size()) + ": "), std::string::npos);
   EXPECT_FALSE((*verifier)->Append({}).ok());  // unusable after a failure
+}
+
+// A reader that gives `step` entries at a time (fewer than asked): each call is a chunk of
+// the replay.
+LogReader ReadBy(const std::vector<Bytes>& entries, size_t step, size_t* calls = nullptr) {
+  return [&entries, step, calls, next = size_t{0}](size_t max,
+                                                   std::vector<Bytes>& out) mutable -> Status {
+    if (calls != nullptr) ++*calls;
+    const size_t n = std::min({max, step, entries.size() - next});
+    out.assign(entries.begin() + next, entries.begin() + next + n);
+    next += n;
+    return Status::Ok();
+  };
+}
+
+TEST(VerifyLogReader, ReadsTheLogInChunksAndAgreesWithTheWholeLog) {
+  World r;
+  for (int i = 0; i < 9; ++i) ASSERT_TRUE(r.reg->Submit(r.Register()).ok());
+  const std::string cp = *r.reg->SignCheckpoint();
+  const std::vector<Bytes> entries = r.Log();
+  auto whole = VerifyLog(r.config, entries, cp);
+  ASSERT_TRUE(whole.ok()) << whole.status().ToString();
+  for (size_t step : {size_t{1}, size_t{3}, entries.size(), entries.size() + 5}) {
+    size_t calls = 0;
+    auto read = VerifyLog(r.config, ReadBy(entries, step, &calls), cp);
+    ASSERT_TRUE(read.ok()) << "step " << step << ": " << read.status().ToString();
+    EXPECT_EQ(read->entries, whole->entries);
+    EXPECT_EQ(read->root, whole->root);
+    // Every entry read once, then the empty read that ends the log.
+    EXPECT_EQ(calls, (entries.size() + step - 1) / step + 1) << "step " << step;
+  }
+
+  // A tampered entry in a later chunk is named; a reader's error is returned as it is; an
+  // empty log, and a reader that gives more than it was asked, are refused.
+  std::vector<Bytes> tampered = entries;
+  tampered[7].back() ^= 1;
+  Result<VerifyReport> bad = VerifyLog(r.config, ReadBy(tampered, 2), cp);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("entry 7: "), std::string::npos)
+      << bad.status().ToString();
+  size_t calls = 0;
+  Result<VerifyReport> failed = VerifyLog(
+      r.config,
+      [&](size_t max, std::vector<Bytes>& out) -> Status {
+        if (++calls == 3) return Unavailable("the disk went away");
+        out.assign(entries.begin() + (calls - 1) * 2, entries.begin() + calls * 2);
+        (void)max;
+        return Status::Ok();
+      },
+      cp);
+  EXPECT_EQ(failed.status().code(), Code::kUnavailable);
+  EXPECT_EQ(failed.status().message(), "the disk went away");
+  const std::vector<Bytes> none;
+  EXPECT_EQ(VerifyLog(r.config, ReadBy(none, 4), cp).status().code(), Code::kMalformed);
+  Result<VerifyReport> greedy = VerifyLog(
+      r.config,
+      [&](size_t max, std::vector<Bytes>& out) -> Status {
+        out.assign(max + 1, entries[0]);
+        return Status::Ok();
+      },
+      cp);
+  EXPECT_EQ(greedy.status().code(), Code::kInternal);
 }
 
 TEST(GroupCommitter, ConcurrentSubmissionsLandOnceEachAndRefusalsStayTheirOwn) {

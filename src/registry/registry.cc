@@ -288,16 +288,33 @@ Status Registry::AddCosignature(uint64_t size, uint16_t custodian,
   return txn->Commit();
 }
 
-Result<VerifyReport> VerifyLog(const SignedConfig& config, std::span<const Bytes> entries,
-                               const std::string& signed_checkpoint) {
-  if (entries.empty()) return Malformed("the log is empty");
-  Replica replay(config);  // entry 0 must carry exactly the config the verifier trusts
-  AMANAH_RETURN_IF_ERROR(replay.Append(entries));
+namespace {
+
+// VerifyLog's end: the checkpoint against the replayed tree.
+Result<VerifyReport> CheckReplayed(Replica& replay, const std::string& signed_checkpoint) {
+  if (replay.size() == 0) return Malformed("the log is empty");
   AMANAH_RETURN_IF_ERROR(replay.CheckCheckpoint(signed_checkpoint).status());
   VerifyReport report;
   report.entries = replay.size();
   report.root = replay.Root();
   return report;
+}
+
+}  // namespace
+
+// Entry 0 must carry exactly the config the verifier trusts.
+Result<VerifyReport> VerifyLog(const SignedConfig& config, std::span<const Bytes> entries,
+                               const std::string& signed_checkpoint) {
+  Replica replay(config);
+  AMANAH_RETURN_IF_ERROR(replay.Append(entries));
+  return CheckReplayed(replay, signed_checkpoint);
+}
+
+Result<VerifyReport> VerifyLog(const SignedConfig& config, const LogReader& read,
+                               const std::string& signed_checkpoint) {
+  Replica replay(config);
+  AMANAH_RETURN_IF_ERROR(replay.Append(read));
+  return CheckReplayed(replay, signed_checkpoint);
 }
 
 }  // namespace amanah::registry

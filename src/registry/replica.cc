@@ -26,15 +26,19 @@ Replica::Replica(std::optional<SignedConfig> trusted) : store_(std::make_unique<
 
 Status Replica::Append(std::span<const Bytes> entries) {
   if (entries.empty()) return Status::Ok();
+  return Replay(&entries, nullptr);
+}
+
+Status Replica::Append(const LogReader& read) { return Replay(nullptr, &read); }
+
+Status Replica::Replay(const std::span<const Bytes>* entries, const LogReader* read) {
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Transaction> txn, store_->Begin());
   RegistryContext ctx = ctx_;
   merkle::CompactRange tree = tree_;
   uint64_t i = size_;
   // The signatures on both cores, a chunk ahead; the rules in order on this thread.
-  AMANAH_RETURN_IF_ERROR(ReplayVerified(
-      entries, *txn, ctx.config, prepared_keys_.get(), kVerifyChunk,
-      [&](const Bytes& bytes, const Result<Entry>& entry,
-          const VerifiedSignatures* verified) -> Status {
+  const ReplayFn replay = [&](const Bytes& bytes, const Result<Entry>& entry,
+                              const VerifiedSignatures* verified) -> Status {
         const std::string where = "entry " + std::to_string(i) + ": ";
         if (!entry.ok()) return Status(entry.status().code(), where + entry.status().message());
         Body body;
@@ -52,7 +56,12 @@ Status Replica::Append(std::span<const Bytes> entries) {
         tree.Append(merkle::LeafHash(bytes));
         ++i;
         return Status::Ok();
-      }));
+      };
+  AMANAH_RETURN_IF_ERROR(
+      entries ? ReplayVerified(*entries, *txn, ctx.config, prepared_keys_.get(), kVerifyChunk,
+                               replay)
+              : ReplayVerified(*read, *txn, ctx.config, prepared_keys_.get(), kVerifyChunk,
+                               replay));
   AMANAH_RETURN_IF_ERROR(txn->Commit());
   ctx_ = std::move(ctx);
   tree_ = std::move(tree);

@@ -25,6 +25,7 @@
 #include "amanah/registry/connection.h"
 #include "amanah/registry/entry.h"
 #include "amanah/registry/model.h"
+#include "amanah/registry/replica.h"
 #include "amanah/registry/store.h"
 
 namespace amanah::registry {
@@ -126,6 +127,10 @@ struct VerifyReport {
 // the tree root against the signed checkpoint, and the config in entry 0 against `config`.
 // The first problem is returned as the error, naming the entry.
 Result<VerifyReport> VerifyLog(const SignedConfig& config, std::span<const Bytes> entries,
+                               const std::string& signed_checkpoint);
+// The same, with the entries read a chunk at a time from `read` (replica.h), so that memory
+// holds the replayed state but not the whole log twice.
+Result<VerifyReport> VerifyLog(const SignedConfig& config, const LogReader& read,
                                const std::string& signed_checkpoint);
 
 }  // namespace amanah::registry

@@ -8,10 +8,12 @@
 #ifndef AMANAH_REGISTRY_REPLICA_H_
 #define AMANAH_REGISTRY_REPLICA_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "amanah/ceremony.h"
 #include "amanah/merkle.h"
@@ -23,6 +25,12 @@ namespace amanah::registry {
 
 class PreparedKeys;  // src/registry/batch_verify.h
 
+// Where a replay reads a log from, in order: fills `out` (empty when called) with the next
+// entries, at most `max` of them, and leaves it empty at the end of the log. An error stops
+// the replay and is returned as it is. Lets a long log be verified a chunk at a time, without
+// holding it all in memory.
+using LogReader = std::function<Status(size_t max, std::vector<Bytes>& out)>;
+
 class Replica {
  public:
   // `trusted`: the config entry 0 must carry; absent to accept any config that verifies (the
@@ -32,6 +40,9 @@ class Replica {
   // Replays the next entries (the first is entry size()). On the first that fails, returns
   // its error prefixed "entry N: " and the replica keeps nothing of this call.
   Status Append(std::span<const Bytes> entries);
+  // The same, with the entries read from `read` as the replay goes (it holds two chunks of
+  // entries at a time, plus the replayed state).
+  Status Append(const LogReader& read);
 
   uint64_t size() const { return size_; }
   merkle::Hash Root() const { return tree_.Root(); }
@@ -52,6 +63,9 @@ class Replica {
   MemoryStore& store() { return *store_; }
 
  private:
+  // Append's work, the entries given (`entries`) or read (`read`).
+  Status Replay(const std::span<const Bytes>* entries, const LogReader* read);
+
   std::unique_ptr<MemoryStore> store_;
   std::shared_ptr<PreparedKeys> prepared_keys_;  // src/registry/batch_verify.h
   merkle::CompactRange tree_;
