@@ -18,8 +18,12 @@
 // waiting to be verified (itself among them, up to kVerifyGroup entries) and verifies their
 // entries as SignatureBatches (batch_verify.h, on both cores for a large group), at about a
 // third of the cost of verifying each alone; the others wait for it, and queue meanwhile.
+// A group starts at once when the writer has nothing verified to commit next; while it has,
+// callers gather until kMinVerifyGroup entries wait. The verifying caller queues its whole
+// group for the commit, so the others sleep until their answer (one wake-up per caller).
 // (With one verification per core, arriving callers found a free slot at once and verified
-// their one entry alone: the batches never formed.)
+// their one entry alone: the batches never formed. A lone entry left to the writer made its
+// verification take no time, so the same happened with one slot.)
 //
 // Thread safety: Submit and SubmitAll may be called from any number of threads. The
 // GroupCommitter must outlive every call. Other writers of the registry (or other processes
@@ -47,6 +51,9 @@ class GroupCommitter {
   // group is large), and the most entries one of them takes.
   static constexpr size_t kVerifiers = 1;
   static constexpr size_t kVerifyGroup = 512;
+  // While the writer has verified entries to commit next, waiting callers gather until this
+  // many entries wait before one of them verifies them all.
+  static constexpr size_t kMinVerifyGroup = 32;
 
   // `max_batch`: at most this many entries per transaction (a single caller with more
   // entries has a transaction of its own).
@@ -87,6 +94,7 @@ class GroupCommitter {
   const size_t max_batch_;
   std::mutex mu_;
   std::deque<std::shared_ptr<Waiter>> unverified_;  // guarded by mu_: waiting to be verified
+  size_t unverified_entries_ = 0;                   // guarded by mu_: their entries
   size_t verifying_ = 0;                            // guarded by mu_: verifications running
   std::deque<std::shared_ptr<Waiter>> queue_;       // guarded by mu_: verified, to commit
   bool leading_ = false;       // guarded by mu_: a commit is running
