@@ -44,6 +44,11 @@ std::vector<std::pair<int64_t, std::string>> CountedKeys(const ClearColumns& cle
 inline constexpr char kCountUpSql[] =
     "INSERT INTO record_counts (dimension, key, n) VALUES (?1, ?2, 1)"
     " ON CONFLICT (dimension, key) DO UPDATE SET n = record_counts.n + 1";
+// ?1 = dimension, ?2 = key, ?3 = how many records to add (a transaction's records of that
+// key, added at once when it commits: SqliteStore).
+inline constexpr char kCountAddSql[] =
+    "INSERT INTO record_counts (dimension, key, n) VALUES (?1, ?2, ?3)"
+    " ON CONFLICT (dimension, key) DO UPDATE SET n = record_counts.n + excluded.n";
 // ?1 = the record's id; run while the record is still marked active or withdrawn, either way
 // (it reads only the record's clear columns and needs, which a withdrawal keeps).
 inline constexpr char kCountDownSql[] =

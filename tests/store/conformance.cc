@@ -793,8 +793,8 @@ TEST_P(StoreConformance, CountRecordsGroupsActiveRecords) {
 }
 
 // Counts follow every change as it commits: a put, a withdrawal (down to a group with no
-// active record, which is absent), a record put already withdrawn (never counted), and
-// refused writes (which change no count).
+// active record, which is absent), a record put already withdrawn (never counted), a record
+// put and withdrawn in one transaction, and refused writes (which change no count).
 TEST_P(StoreConformance, CountsFollowPutsAndWithdrawals) {
   using R = CountPairs;
   EXPECT_TRUE(Rows(store_->CountRecords(CountBy::kRole)).empty());
@@ -818,6 +818,9 @@ TEST_P(StoreConformance, CountsFollowPutsAndWithdrawals) {
     AMANAH_EXPECT_CODE(t.PutRecord(TestRecord(1, "aid", "East", "medical", "z")),
                        Code::kConflict);
     AMANAH_EXPECT_OK(t.PutRecord(TestRecord(5, "medic", "East", "none", "b")));
+    // Put and withdrawn in the same transaction: counted up, then down.
+    AMANAH_EXPECT_OK(t.PutRecord(TestRecord(7, "rescue", "West", "shelter", "c")));
+    AMANAH_EXPECT_OK(t.WithdrawRecord(TestPseudonym(7)));
   });
   EXPECT_EQ(Rows(store_->CountRecords(CountBy::kRole)), (R{{"medic", 2}}));
   EXPECT_EQ(Rows(store_->CountRecords(CountBy::kDistrict)), (R{{"East", 1}, {"North", 1}}));
