@@ -48,6 +48,8 @@ void GroupCommitter::Verify(std::span<const std::shared_ptr<Waiter>> group) {
   const size_t threads = entries.size() < 2 ? 1 : kVerifyThreads;
   std::vector<std::optional<VerifiedSignatures>> vouched = VerifyBatchSignatures(
       entries, lookup, registry_.config(), registry_.prepared_keys_.get(), threads);
+  submitted_ += vouched.size();
+  for (const auto& v : vouched) vouched_ += v.has_value() ? 1 : 0;
   auto next = vouched.begin();
   for (const auto& w : group) {
     const auto n = static_cast<std::ptrdiff_t>(w->submissions.size());

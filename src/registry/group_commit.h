@@ -32,6 +32,7 @@
 #ifndef AMANAH_REGISTRY_GROUP_COMMIT_H_
 #define AMANAH_REGISTRY_GROUP_COMMIT_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -61,6 +62,15 @@ class GroupCommitter {
       : registry_(registry), max_batch_(max_batch) {}
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
+
+  // The entries callers submitted, and how many of them were vouched for (their signatures
+  // verified ahead of the writer, outside the write transaction): what the writer had to
+  // verify itself is the difference, less those that do not verify.
+  struct Tally {
+    uint64_t submitted = 0;
+    uint64_t vouched = 0;
+  };
+  Tally tally() const { return {submitted_.load(), vouched_.load()}; }
 
   // As Registry::Submit: the entry's log index once it is durable, or why it was refused.
   Result<uint64_t> Submit(const Submission& submission);
@@ -101,6 +111,7 @@ class GroupCommitter {
   // The keys of the actors whose entries callers verified: a fingerprint fixes its key, so a
   // key found once stays right (the rules still check the actor's status in the transaction).
   // Bounded by the number of registered actors.
+  std::atomic<uint64_t> submitted_{0}, vouched_{0};  // tally()
   std::mutex keys_mu_;
   std::map<Fingerprint, PublicKey> keys_;  // guarded by keys_mu_
 };

@@ -200,6 +200,11 @@ TEST(GroupCommitter, BadSignaturesInAGatheredBatchAreRefusedAloneAndTheRestLand)
   }
   EXPECT_EQ(*(*r.reg->Read())->LogSize(), before + subs.size() - 2);
   EXPECT_TRUE(VerifyLog(r.config, r.Log(), *r.reg->SignCheckpoint()).ok());
+  // Every good entry was verified ahead of the writer, a lone caller's too (a lone entry
+  // once went to the writer unverified, and so, as callers arrived one by one, did most).
+  const GroupCommitter::Tally tally = committer.tally();
+  EXPECT_EQ(tally.submitted, subs.size());
+  EXPECT_EQ(tally.vouched, subs.size() - 2);
 }
 
 }  // namespace
