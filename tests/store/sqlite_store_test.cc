@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iterator>
 #include <random>
+#include <thread>
 
 #include "conformance.h"
 #include "store/schema.h"
@@ -376,6 +377,52 @@ TEST(SqliteStoreTest, KilledWriterLeavesAllOrNothing) {
 }
 
 // One import of 100,000 records (and their log entries) in one transaction.
+// The WAL is copied into the database file by the store's own thread once a commit leaves
+// kCheckpointPages in it (not by the committing writer): after such commits a checkpoint
+// runs, the WAL stays within kWriterCheckpointPages under sustained commits rather than
+// growing with every commit, and every commit stays readable, from this store and after it
+// is opened again.
+TEST(SqliteStoreTest, ACheckpointingThreadKeepsTheWalBounded) {
+  const std::string path = TempPath("checkpoints.db");
+  auto store = OpenOrNull(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->background_checkpoints(), 0u);
+  const Bytes entry(3000, 0x5a);  // about a page a log entry
+  constexpr uint64_t kPerCommit = 100;
+  constexpr uint64_t kCommits = 300;  // ≈ 30,000 pages
+  uint64_t index = 0;
+  for (uint64_t c = 0; c < kCommits; ++c) {
+    auto txn = store->Begin();
+    AMANAH_ASSERT_OK(txn);
+    for (uint64_t i = 0; i < kPerCommit; ++i, ++index) {
+      AMANAH_ASSERT_OK((*txn)->AppendLogEntry(index, entry));
+    }
+    AMANAH_ASSERT_OK((*txn)->Commit());
+  }
+  // The thread runs on its own time: wait for it (10 s at most).
+  for (int i = 0; i < 1000 && store->background_checkpoints() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(store->background_checkpoints(), 0u);
+  // 30,000 pages were committed; a WAL never reused from its start would hold them all. It
+  // reaches kWriterCheckpointPages plus what is committed while the thread finishes a copy.
+  std::ifstream wal(path + "-wal", std::ios::binary | std::ios::ate);
+  ASSERT_TRUE(wal.good());
+  EXPECT_LT(static_cast<uint64_t>(wal.tellg()),
+            uint64_t{2 * SqliteStore::kWriterCheckpointPages} * 4200);
+  auto view = store->Read();
+  AMANAH_ASSERT_OK(view);
+  EXPECT_EQ((*view)->LogSize().value(), kPerCommit * kCommits);
+  view->reset();
+  store.reset();
+  auto reopened = OpenOrNull(path);
+  ASSERT_NE(reopened, nullptr);
+  auto again = reopened->Read();
+  AMANAH_ASSERT_OK(again);
+  EXPECT_EQ((*again)->LogSize().value(), kPerCommit * kCommits);
+  EXPECT_EQ((*again)->LogEntry(kPerCommit * kCommits - 1).value(), entry);
+}
+
 TEST(SqliteStoreTest, ImportOf100000RecordsInOneTransaction) {
   constexpr uint64_t kRecords = 100000;
   const std::string path = TempPath("import.db");

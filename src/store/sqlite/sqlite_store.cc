@@ -938,15 +938,76 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
                                   " PRAGMA cache_size = -65536",
                                   "configure the connection"));
   AMANAH_RETURN_IF_ERROR(Migrate(*db));
-  return std::unique_ptr<SqliteStore>(new SqliteStore(path, options, std::move(db)));
+  AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Db> checkpointer,
+                          Db::Open(path, /*create=*/false, options.busy_timeout_ms));
+  AMANAH_RETURN_IF_ERROR(
+      checkpointer->Exec("PRAGMA synchronous = FULL", "configure the checkpointer"));
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(path, options, std::move(db), std::move(checkpointer)));
 }
 
-SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Db> writer)
-    : path_(std::move(path)), options_(options), writer_(std::move(writer)) {}
+SqliteStore::SqliteStore(std::string path, Options options, std::unique_ptr<Db> writer,
+                         std::unique_ptr<Db> checkpointer)
+    : path_(std::move(path)),
+      options_(options),
+      writer_(std::move(writer)),
+      checkpointer_db_(std::move(checkpointer)) {
+  // Replaces SQLite's automatic checkpoint on the writer (which ran inside Commit()).
+  sqlite3_wal_hook(writer_->raw(), &SqliteStore::AfterCommit, this);
+  checkpointer_ = std::thread([this] { CheckpointLoop(); });
+}
 
 SqliteStore::~SqliteStore() {
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mu_);
+    stopping_ = true;
+  }
+  checkpoint_wanted_cv_.notify_one();
+  checkpointer_.join();
+  checkpointer_db_.reset();
   readers_.clear();
   if (shred_pending_) Shred();
+}
+
+int SqliteStore::AfterCommit(void* store, sqlite3* db, const char* name, int pages) {
+  if (pages >= kWriterCheckpointPages) {
+    // Under sustained commits the thread's checkpoints never catch up with the last frame,
+    // and the WAL is reused from its start only once every frame is copied: the writer
+    // copies the frames the thread has not yet copied (most are), and the thread is not
+    // woken meanwhile. If the thread is still copying, this does not wait: the next commit
+    // tries again.
+    (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  } else if (pages >= kCheckpointPages) {
+    auto* self = static_cast<SqliteStore*>(store);
+    {
+      std::lock_guard<std::mutex> lock(self->checkpoint_mu_);
+      self->checkpoint_wanted_ = true;
+    }
+    self->checkpoint_wanted_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void SqliteStore::CheckpointLoop() {
+  std::unique_lock<std::mutex> lock(checkpoint_mu_);
+  for (;;) {
+    checkpoint_wanted_cv_.wait(lock, [this] { return checkpoint_wanted_ || stopping_; });
+    if (stopping_) return;
+    checkpoint_wanted_ = false;
+    lock.unlock();
+    // PASSIVE: copies what no reader still needs, without waiting for anyone and without
+    // blocking the writer; what it leaves is copied next time (or when the last connection
+    // closes). A failure leaves the frames in the WAL, which stays correct.
+    (void)sqlite3_wal_checkpoint_v2(checkpointer_db_->raw(), nullptr,
+                                    SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+    ++checkpoints_;
+  }
+}
+
+uint64_t SqliteStore::background_checkpoints() const {
+  std::lock_guard<std::mutex> lock(checkpoint_mu_);
+  return checkpoints_;
 }
 
 Result<std::unique_ptr<Db>> SqliteStore::TakeReader() {
