@@ -222,17 +222,26 @@ Status Verify(Context& ctx, const VerifyOptions& o) {
       checkpoint = *text;
     }
     AMANAH_ASSIGN_OR_RETURN(covered, CoveredBy(checkpoint, log_size));
-    // Read a chunk at a time as the replay goes, from the one snapshot: the log is not held
-    // in memory twice (once read, once replayed).
+    view.reset();
+    // Read a chunk at a time as the replay goes, so that the log is not held in memory twice
+    // (once read, once replayed), each chunk from a snapshot of its own: one snapshot held
+    // for the whole verification would keep a live registry's WAL from being reused. Every
+    // snapshot holds the entries below `covered` (the log only grows) and they never change.
     uint64_t next = 0;
     report = registry::VerifyLog(
         config,
         [&](size_t max, std::vector<Bytes>& out) -> Status {
           const uint64_t end = std::min<uint64_t>(covered, next + max);
+          if (next == end) return Status::Ok();
+          AMANAH_ASSIGN_OR_RETURN(auto chunk_view, store->Read());
           out.reserve(end - next);
           for (; next < end; ++next) {
-            AMANAH_ASSIGN_OR_RETURN(Bytes e, view->LogEntry(next));
-            out.push_back(std::move(e));
+            Result<Bytes> e = chunk_view->LogEntry(next);
+            if (!e.ok()) {
+              return Status(e.status().code(), "entry " + std::to_string(next) +
+                                                   " could not be read: " + e.status().message());
+            }
+            out.push_back(std::move(*e));
           }
           return Status::Ok();
         },

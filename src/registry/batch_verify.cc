@@ -287,10 +287,15 @@ Status Replay(const ChunkSource& source, StateView& state,
   current->verification->Run(kVerifyThreads);
   while (!current->bytes.empty()) {
     // The next chunk's keys are found before this one changes the state; its signatures are
-    // verified by a second thread while this one replays, then by both.
-    AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Chunk> next, PrepareChunk(source, keys, state));
+    // verified by a second thread while this one replays, then by both. If the next chunk
+    // cannot be read, this one is replayed first: a failing entry in it comes first.
+    Result<std::unique_ptr<Chunk>> prepared = PrepareChunk(source, keys, state);
+    const Status read = prepared.status();
+    std::unique_ptr<Chunk> next = prepared.ok() ? std::move(*prepared) : nullptr;
     std::thread helper;
-    if (!next->bytes.empty()) helper = std::thread([v = next->verification.get()] { v->Work(); });
+    if (next && !next->bytes.empty()) {
+      helper = std::thread([v = next->verification.get()] { v->Work(); });
+    }
     Status s;
     for (size_t j = 0; j < current->bytes.size() && s.ok(); ++j) {
       s = replay(current->bytes[j], current->entries[j], current->verification->For(j));
@@ -304,6 +309,7 @@ Status Replay(const ChunkSource& source, StateView& state,
       helper.join();
     }
     if (!s.ok()) return s;
+    if (!read.ok()) return read;
     current = std::move(next);
   }
   return Status::Ok();

@@ -102,10 +102,20 @@ Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submissi
     // waking each to queue itself cost a context switch per entry). If no commit is running
     // and this caller is not in the group, one of the group's callers wakes to lead it.
     bool mine = false;
+    std::vector<std::shared_ptr<Waiter>> unqueued;  // woken to queue themselves
     for (const auto& w : group) {
       w->verified = true;
-      queue_.push_back(w);
       mine = mine || w == me;
+      if (!unqueued.empty()) {
+        unqueued.push_back(w);
+        continue;
+      }
+      try {
+        queue_.push_back(w);
+        w->queued = true;
+      } catch (...) {  // out of memory: each caller queues itself, as it did before
+        unqueued.push_back(w);
+      }
     }
     std::shared_ptr<Waiter> lead = !mine && !leading_ ? group.front() : nullptr;
     // The first still waiting to be verified: with the slot free again, it may take the next
@@ -114,9 +124,17 @@ Result<std::vector<uint64_t>> GroupCommitter::SubmitAll(std::span<const Submissi
     lock.unlock();
     if (lead) lead->answered.notify_one();
     if (next) next->answered.notify_one();
+    for (const auto& w : unqueued) {
+      if (w != me) w->answered.notify_one();
+    }
     lock.lock();
   }
-  // Commit: queued by whoever verified this caller's group; lead if no commit is running.
+  // Commit: queued by whoever verified this caller's group (else by itself); lead if no
+  // commit is running.
+  if (!me->queued) {
+    queue_.push_back(me);
+    me->queued = true;
+  }
   for (;;) {
     if (me->result) return std::move(*me->result);
     if (!leading_) break;

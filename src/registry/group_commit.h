@@ -86,6 +86,7 @@ class GroupCommitter {
     // the caller that verified this one's group, read once `verified` is set.
     std::vector<std::optional<VerifiedSignatures>> vouched;
     bool verified = false;                                // guarded by mu_
+    bool queued = false;  // guarded by mu_: in queue_ (or taken from it by a leader)
     std::optional<Result<std::vector<uint64_t>>> result;  // guarded by mu_
     // Notified once `result` is set (after the leader lets go of mu_): only the callers of a
     // finished batch wake, not every caller queued (hundreds of threads waking per commit

@@ -96,6 +96,20 @@ TEST(VerifyLogReader, ReadsTheLogInChunksAndAgreesWithTheWholeLog) {
       cp);
   EXPECT_EQ(failed.status().code(), Code::kUnavailable);
   EXPECT_EQ(failed.status().message(), "the disk went away");
+  // A bad entry in a chunk read comes before a failure to read the chunk after it (which is
+  // read before that chunk is replayed).
+  calls = 0;
+  Result<VerifyReport> first_bad = VerifyLog(
+      r.config,
+      [&](size_t, std::vector<Bytes>& out) -> Status {
+        if (++calls == 2) return Unavailable("the disk went away");
+        out.assign(tampered.begin(), tampered.begin() + 8);  // entries 0 to 7, 7 tampered
+        return Status::Ok();
+      },
+      cp);
+  ASSERT_FALSE(first_bad.ok());
+  EXPECT_NE(first_bad.status().message().find("entry 7: "), std::string::npos)
+      << first_bad.status().ToString();
   const std::vector<Bytes> none;
   EXPECT_EQ(VerifyLog(r.config, ReadBy(none, 4), cp).status().code(), Code::kMalformed);
   Result<VerifyReport> greedy = VerifyLog(

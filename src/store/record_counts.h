@@ -5,8 +5,10 @@
 // changed in the same transaction as the record it counts, by the statements below, which
 // are written once in the portable subset of schema.h (RenderSql turns ?N into $N for
 // PostgreSQL):
-//   - a record put active adds 1 to each of its CountedKeys() (CountUpSql, once per key);
-//   - a record withdrawn takes 1 from each of them (CountDownSql, one statement, which finds
+//   - the records put active in a transaction add 1 each to each of their CountedKeys():
+//     the store sums them per key and adds the sums when the transaction commits, and
+//     before a withdrawal in it (kCountAddSql, once per key);
+//   - a record withdrawn takes 1 from each of them (kCountDownSql, one statement, which finds
 //     the keys in the record's own clear columns and needs: a withdrawal keeps those).
 // A row whose count falls to 0 stays, with n = 0; reads skip it, so a group with no active
 // record is absent as before. The table holds only the coarse values that the records table
@@ -40,12 +42,8 @@ int64_t CountDimension(CountBy by);
 // each of its needs.
 std::vector<std::pair<int64_t, std::string>> CountedKeys(const ClearColumns& clear);
 
-// ?1 = dimension, ?2 = key.
-inline constexpr char kCountUpSql[] =
-    "INSERT INTO record_counts (dimension, key, n) VALUES (?1, ?2, 1)"
-    " ON CONFLICT (dimension, key) DO UPDATE SET n = record_counts.n + 1";
 // ?1 = dimension, ?2 = key, ?3 = how many records to add (a transaction's records of that
-// key, added at once when it commits: SqliteStore).
+// key, added at once when it commits).
 inline constexpr char kCountAddSql[] =
     "INSERT INTO record_counts (dimension, key, n) VALUES (?1, ?2, ?3)"
     " ON CONFLICT (dimension, key) DO UPDATE SET n = record_counts.n + excluded.n";

@@ -71,7 +71,7 @@ class SqliteStore : public Store {
   // WAL stays bounded under sustained commits (the thread has copied most of it by then).
   static constexpr int kWriterCheckpointPages = 4 * kCheckpointPages;
 
-  // How many checkpoints the store's thread has run (tests).
+  // How many checkpoints of the store's thread copied at least one page (tests).
   uint64_t background_checkpoints() const;
 
   ~SqliteStore() override;
@@ -118,6 +118,7 @@ class SqliteStore : public Store {
 
   // The checkpointing thread and its connection.
   std::unique_ptr<sqlite_internal::Db> checkpointer_db_;  // used only by checkpointer_
+  std::mutex checkpoint_run_mu_;  // held while the thread checkpoints, and by Shred()
   mutable std::mutex checkpoint_mu_;
   std::condition_variable checkpoint_wanted_cv_;
   bool checkpoint_wanted_ = false;  // guarded by checkpoint_mu_

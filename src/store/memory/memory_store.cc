@@ -19,11 +19,18 @@ struct StoredRecord {
   ClearColumns clear;  // parsed once from record.attributes
 };
 
-// Pseudonyms are drawn at random (spec §2.1), so their value is already a good hash. A hash
-// table, not a tree: a replay looks up every enrolment's pseudonym among up to millions of
-// records, and a tree's lookups there were a chain of cache misses (7% of a verification).
+// A hash table, not a tree: a replay looks up every enrolment's pseudonym among up to
+// millions of records, and a tree's lookups there were a chain of cache misses (7% of a
+// verification). The value is mixed (splitmix64's finalizer) before it picks a bucket:
+// pseudonyms are meant to be random, but a replayed log's are whatever its enrollers signed,
+// and values chosen to share buckets must not make a replay quadratic.
 struct PseudonymHash {
-  size_t operator()(const Pseudonym& id) const { return static_cast<size_t>(id.value()); }
+  size_t operator()(const Pseudonym& id) const {
+    uint64_t z = id.value() + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return static_cast<size_t>(z ^ (z >> 31));
+  }
 };
 
 struct MemoryStore::Tables {

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <iterator>
+#include <map>
+#include <optional>
 #include <span>
 #include <string>
 #include <thread>
@@ -166,13 +168,13 @@ constexpr Statement kStatements[] = {
 // kStatements and the statements written once for both SQL stores (record_counts.h),
 // rendered for PostgreSQL.
 std::span<const Statement> AllStatements() {
-  static const std::string* const count_up = new std::string(
-      store_internal::RenderSql(store_internal::kCountUpSql, store_internal::SqlDialect::kPostgres));
+  static const std::string* const count_add = new std::string(store_internal::RenderSql(
+      store_internal::kCountAddSql, store_internal::SqlDialect::kPostgres));
   static const std::string* const count_down = new std::string(store_internal::RenderSql(
       store_internal::kCountDownSql, store_internal::SqlDialect::kPostgres));
   static const std::vector<Statement>* const all = [] {
     auto* v = new std::vector<Statement>(std::begin(kStatements), std::end(kStatements));
-    v->push_back({"count_up", count_up->c_str()});
+    v->push_back({"count_add", count_add->c_str()});
     v->push_back({"count_down", count_down->c_str()});
     return v;
   }();
@@ -498,10 +500,33 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
     store_->ReturnConn(std::move(conn_));
   }
 
+  // The rules read an entry's actor and its attestations for every entry it signs: read
+  // once per transaction (a round trip each), then kept; PutActor and AddAttestation drop
+  // what they change.
+  Result<std::optional<Actor>> FindActor(const Fingerprint& fingerprint) override {
+    AMANAH_RETURN_IF_ERROR(Usable());
+    if (auto kept = actors_.find(fingerprint); kept != actors_.end()) return kept->second;
+    AMANAH_ASSIGN_OR_RETURN(std::optional<Actor> actor,
+                            pg_internal::PgView<Transaction>::FindActor(fingerprint));
+    actors_.emplace(fingerprint, actor);
+    return actor;
+  }
+  Result<std::vector<Attestation>> Attestations(const Fingerprint& subject) override {
+    AMANAH_RETURN_IF_ERROR(Usable());
+    if (auto kept = attestations_.find(subject); kept != attestations_.end()) {
+      return kept->second;
+    }
+    AMANAH_ASSIGN_OR_RETURN(std::vector<Attestation> history,
+                            pg_internal::PgView<Transaction>::Attestations(subject));
+    attestations_.emplace(subject, history);
+    return history;
+  }
+
   Status Commit() override {
     AMANAH_RETURN_IF_ERROR(Usable());
     finished_ = true;
     Status status = Guard("commit", [&]() -> Status {
+      AddUncounted();  // in the same transaction: counted with it or not at all
       // The withdrawing transaction's id: the rewrite must wait for every snapshot older
       // than it (Shred).
       if (withdrew_) withdrawal_xid_ = work_->exec("SELECT txid_current()")[0][0].as<int64_t>();
@@ -522,6 +547,7 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
   }
 
   Status PutActor(const Actor& a) override {
+    actors_.erase(a.fingerprint);  // read again after this write, whatever its outcome
     return Write("write an actor", [&]() -> Status {
       pqxx::result r =
           a.org_kind
@@ -538,6 +564,7 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
   }
 
   Status AddAttestation(const Attestation& a) override {
+    attestations_.erase(a.subject);  // read again after this write, whatever its outcome
     return Write("write an attestation", [&]() -> Status {
       pqxx::result r =
           t_->exec_prepared("attestation_add", I64(a.log_index), Bin(a.subject),
@@ -562,9 +589,10 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
       for (const std::string& need : clear.needs) {
         t_->exec_prepared("record_need_put", I64(r.id.value()), need);
       }
-      if (r.withdrawn) return Status::Ok();  // counted only while active
-      for (const auto& [dimension, key] : store_internal::CountedKeys(clear)) {
-        t_->exec_prepared("count_up", dimension, key);
+      // Counted only while active, and added to record_counts when the transaction commits
+      // (nothing reads the counts inside it): three round trips a record fewer.
+      if (!r.withdrawn) {
+        for (auto& counted : store_internal::CountedKeys(clear)) ++uncounted_[std::move(counted)];
       }
       return Status::Ok();
     });
@@ -581,6 +609,7 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
         }
         return Conflict("the record is already withdrawn");
       }
+      AddUncounted();  // the count down must find the count up
       t_->exec_prepared("count_down", I64(id.value()));
       withdrew_ = true;
       return Status::Ok();
@@ -730,6 +759,15 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
     return status;
   }
 
+  // Adds the counts of the records put since the last call to record_counts (throws as
+  // exec_prepared does: called inside Guard).
+  void AddUncounted() {
+    for (const auto& [counted, n] : uncounted_) {
+      t_->exec_prepared("count_add", counted.first, counted.second, n);
+    }
+    uncounted_.clear();
+  }
+
   PostgresStore* store_;
   std::unique_ptr<Conn> conn_;
   std::unique_ptr<pqxx::work> work_;
@@ -737,6 +775,11 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
   bool dead_ = false;
   bool withdrew_ = false;
   int64_t withdrawal_xid_ = 0;
+  // Records put in this transaction and not yet in record_counts: (dimension, key) -> n.
+  std::map<std::pair<int64_t, std::string>, int64_t> uncounted_;
+  // What FindActor and Attestations read in this transaction (absent actors too).
+  std::map<Fingerprint, std::optional<Actor>> actors_;
+  std::map<Fingerprint, std::vector<Attestation>> attestations_;
 };
 
 // A REPEATABLE READ, READ ONLY transaction: one snapshot, taken by its first statement.
