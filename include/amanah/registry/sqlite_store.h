@@ -64,8 +64,9 @@ class SqliteStore : public Store {
                                                    Options options = {});
   // The newest schema version this program knows.
   static int SchemaVersion();
-  // A commit that leaves this many pages or more in the WAL wakes the checkpointing thread
-  // (SQLite's own automatic checkpoint starts at the same size).
+  // A commit that leaves this many pages or more in the WAL, more than when it was last
+  // woken, wakes the checkpointing thread (SQLite's own automatic checkpoint starts at the
+  // same size).
   static constexpr int kCheckpointPages = 1000;
   // A commit that leaves this many pages or more checkpoints on the writer too, so that the
   // WAL stays bounded under sustained commits (the thread has copied most of it by then).
@@ -116,6 +117,9 @@ class SqliteStore : public Store {
   bool writer_active_ = false;                                  // guarded by mu_
   std::vector<std::unique_ptr<sqlite_internal::Db>> readers_;  // idle; guarded by mu_
 
+  // The WAL's size when the writer last woke the checkpointing thread (AfterCommit, on the
+  // writer's thread only).
+  int woken_at_pages_ = 0;
   // The checkpointing thread and its connection.
   std::unique_ptr<sqlite_internal::Db> checkpointer_db_;  // used only by checkpointer_
   std::mutex checkpoint_run_mu_;  // held while the thread checkpoints, and by Shred()

@@ -972,6 +972,8 @@ SqliteStore::~SqliteStore() {
 }
 
 int SqliteStore::AfterCommit(void* store, sqlite3* db, const char* name, int pages) {
+  auto* self = static_cast<SqliteStore*>(store);
+  if (pages < self->woken_at_pages_) self->woken_at_pages_ = 0;  // the WAL started over
   if (pages >= kWriterCheckpointPages) {
     // Under sustained commits the thread's checkpoints never catch up with the last frame,
     // and the WAL is reused from its start only once every frame is copied: the writer
@@ -979,8 +981,10 @@ int SqliteStore::AfterCommit(void* store, sqlite3* db, const char* name, int pag
     // woken meanwhile. If the thread is still copying, this does not wait: the next commit
     // tries again.
     (void)sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  } else if (pages >= kCheckpointPages) {
-    auto* self = static_cast<SqliteStore*>(store);
+  } else if (pages >= self->woken_at_pages_ + kCheckpointPages) {
+    // Once per kCheckpointPages of growth, as SQLite's own automatic checkpoint: woken after
+    // every commit, the thread checkpointed (and synced the files) once per small commit.
+    self->woken_at_pages_ = pages;
     {
       std::lock_guard<std::mutex> lock(self->checkpoint_mu_);
       self->checkpoint_wanted_ = true;
