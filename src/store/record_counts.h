@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "amanah/registry/store.h"
+#include "amanah/status.h"
 #include "store/clear_columns.h"
 
 namespace amanah::registry::store_internal {
@@ -57,10 +58,23 @@ inline constexpr char kCountDownSql[] =
     " OR (dimension = 4 AND key = (SELECT list_name FROM records WHERE id = ?1))";
 
 // Counts of the records added, by grouping, in the order and shape CountRecords returns.
+// The SQL stores also keep one per write transaction: its records' counts, added to
+// record_counts at once (kCountAddSql) when it commits.
 class CountTally {
  public:
   void Add(const ClearColumns& clear);
   std::vector<CountRow> Rows(CountBy by) const;
+  // f(dimension, key, count) for every key counted, dimension by dimension, keys in byte
+  // order; stops at the first error f returns.
+  template <typename F>
+  Status ForEach(F&& f) const {
+    for (size_t d = 0; d < counts_.size(); ++d) {
+      for (const auto& [key, n] : counts_[d]) {
+        AMANAH_RETURN_IF_ERROR(f(static_cast<int64_t>(d + 1), key, static_cast<int64_t>(n)));
+      }
+    }
+    return Status::Ok();
+  }
 
  private:
   std::array<std::map<std::string, uint64_t>, 4> counts_;  // by CountDimension - 1

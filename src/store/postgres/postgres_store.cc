@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/clear_columns.h"
+#include "store/kept_reads.h"
 #include "store/postgres/pg_db.h"
 #include "store/record_counts.h"
 #include "store/schema.h"
@@ -500,26 +501,16 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
     store_->ReturnConn(std::move(conn_));
   }
 
-  // The rules read an entry's actor and its attestations for every entry it signs: read
-  // once per transaction (a round trip each), then kept; PutActor and AddAttestation drop
-  // what they change.
+  // Read once per transaction (a round trip each), then kept (kept_reads.h).
   Result<std::optional<Actor>> FindActor(const Fingerprint& fingerprint) override {
     AMANAH_RETURN_IF_ERROR(Usable());
-    if (auto kept = actors_.find(fingerprint); kept != actors_.end()) return kept->second;
-    AMANAH_ASSIGN_OR_RETURN(std::optional<Actor> actor,
-                            pg_internal::PgView<Transaction>::FindActor(fingerprint));
-    actors_.emplace(fingerprint, actor);
-    return actor;
+    return kept_.FindActor(
+        fingerprint, [&] { return pg_internal::PgView<Transaction>::FindActor(fingerprint); });
   }
   Result<std::vector<Attestation>> Attestations(const Fingerprint& subject) override {
     AMANAH_RETURN_IF_ERROR(Usable());
-    if (auto kept = attestations_.find(subject); kept != attestations_.end()) {
-      return kept->second;
-    }
-    AMANAH_ASSIGN_OR_RETURN(std::vector<Attestation> history,
-                            pg_internal::PgView<Transaction>::Attestations(subject));
-    attestations_.emplace(subject, history);
-    return history;
+    return kept_.Attestations(
+        subject, [&] { return pg_internal::PgView<Transaction>::Attestations(subject); });
   }
 
   Status Commit() override {
@@ -547,7 +538,7 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
   }
 
   Status PutActor(const Actor& a) override {
-    actors_.erase(a.fingerprint);  // read again after this write, whatever its outcome
+    kept_.ForgetActor(a.fingerprint);
     return Write("write an actor", [&]() -> Status {
       pqxx::result r =
           a.org_kind
@@ -564,7 +555,7 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
   }
 
   Status AddAttestation(const Attestation& a) override {
-    attestations_.erase(a.subject);  // read again after this write, whatever its outcome
+    kept_.ForgetAttestations(a.subject);
     return Write("write an attestation", [&]() -> Status {
       pqxx::result r =
           t_->exec_prepared("attestation_add", I64(a.log_index), Bin(a.subject),
@@ -592,7 +583,7 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
       // Counted only while active, and added to record_counts when the transaction commits
       // (nothing reads the counts inside it): three round trips a record fewer.
       if (!r.withdrawn) {
-        for (auto& counted : store_internal::CountedKeys(clear)) ++uncounted_[std::move(counted)];
+        uncounted_.Add(clear);
       }
       return Status::Ok();
     });
@@ -762,10 +753,11 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
   // Adds the counts of the records put since the last call to record_counts (throws as
   // exec_prepared does: called inside Guard).
   void AddUncounted() {
-    for (const auto& [counted, n] : uncounted_) {
-      t_->exec_prepared("count_add", counted.first, counted.second, n);
-    }
-    uncounted_.clear();
+    (void)uncounted_.ForEach([&](int64_t dimension, const std::string& key, int64_t n) {
+      t_->exec_prepared("count_add", dimension, key, n);
+      return Status::Ok();
+    });
+    uncounted_ = {};
   }
 
   PostgresStore* store_;
@@ -775,11 +767,8 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
   bool dead_ = false;
   bool withdrew_ = false;
   int64_t withdrawal_xid_ = 0;
-  // Records put in this transaction and not yet in record_counts: (dimension, key) -> n.
-  std::map<std::pair<int64_t, std::string>, int64_t> uncounted_;
-  // What FindActor and Attestations read in this transaction (absent actors too).
-  std::map<Fingerprint, std::optional<Actor>> actors_;
-  std::map<Fingerprint, std::vector<Attestation>> attestations_;
+  store_internal::CountTally uncounted_;  // records put and not yet in record_counts
+  store_internal::KeptReads kept_;
 };
 
 // A REPEATABLE READ, READ ONLY transaction: one snapshot, taken by its first statement.

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "store/clear_columns.h"
+#include "store/kept_reads.h"
 #include "store/record_counts.h"
 #include "store/schema.h"
 #include "store/sqlite/sqlite_db.h"
@@ -434,26 +435,16 @@ class SqliteStore::Txn : public SqlView<Transaction> {
     store_->EndWrite();
   }
 
-  // The rules read an entry's actor and its attestations for every entry it signs: read
-  // once per transaction, then kept (this transaction is the only writer, and PutActor and
-  // AddAttestation keep what is kept right).
+  // Read once per transaction, then kept (kept_reads.h).
   Result<std::optional<Actor>> FindActor(const Fingerprint& fingerprint) override {
     AMANAH_RETURN_IF_ERROR(Usable());
-    if (auto kept = actors_.find(fingerprint); kept != actors_.end()) return kept->second;
-    AMANAH_ASSIGN_OR_RETURN(std::optional<Actor> actor,
-                            SqlView<Transaction>::FindActor(fingerprint));
-    actors_.emplace(fingerprint, actor);
-    return actor;
+    return kept_.FindActor(fingerprint,
+                           [&] { return SqlView<Transaction>::FindActor(fingerprint); });
   }
   Result<std::vector<Attestation>> Attestations(const Fingerprint& subject) override {
     AMANAH_RETURN_IF_ERROR(Usable());
-    if (auto kept = attestations_.find(subject); kept != attestations_.end()) {
-      return kept->second;
-    }
-    AMANAH_ASSIGN_OR_RETURN(std::vector<Attestation> history,
-                            SqlView<Transaction>::Attestations(subject));
-    attestations_.emplace(subject, history);
-    return history;
+    return kept_.Attestations(subject,
+                              [&] { return SqlView<Transaction>::Attestations(subject); });
   }
 
   Status Commit() override {
@@ -482,7 +473,7 @@ class SqliteStore::Txn : public SqlView<Transaction> {
   }
 
   Status PutActor(const Actor& actor) override {
-    actors_.erase(actor.fingerprint);  // read again after this write, whatever its outcome
+    kept_.ForgetActor(actor.fingerprint);
     return Write([&]() -> Status {
       AMANAH_ASSIGN_OR_RETURN(
           Stmt q, db_->Prepare("INSERT INTO actors (fingerprint, role, label, sign_key, enc_key,"
@@ -507,7 +498,7 @@ class SqliteStore::Txn : public SqlView<Transaction> {
   }
 
   Status AddAttestation(const Attestation& a) override {
-    attestations_.erase(a.subject);  // read again after this write, whatever its outcome
+    kept_.ForgetAttestations(a.subject);
     return Write([&]() -> Status {
       AMANAH_ASSIGN_OR_RETURN(
           Stmt q, db_->Prepare("INSERT INTO attestations (log_index, subject, custodian, kind,"
@@ -560,7 +551,7 @@ class SqliteStore::Txn : public SqlView<Transaction> {
       // (nothing reads the counts inside it): three upserts per record were a fifth of an
       // import's writing.
       if (!r.withdrawn) {
-        for (auto& counted : store_internal::CountedKeys(clear)) ++uncounted_[std::move(counted)];
+        uncounted_.Add(clear);
       }
       return Status::Ok();
     });
@@ -820,15 +811,14 @@ class SqliteStore::Txn : public SqlView<Transaction> {
   // the store's (an upsert is never refused): kInternal unless kUnavailable, which abandons
   // the transaction (Write).
   Status AddUncounted() {
-    for (const auto& [counted, n] : uncounted_) {
-      Status s = [&]() -> Status {
-        AMANAH_ASSIGN_OR_RETURN(Stmt q,
-                                db_->Prepare(store_internal::kCountAddSql, "count records"));
-        return q.Int(1, counted.first).Text(2, counted.second).Int(3, n).Run();
-      }();
-      if (!s.ok()) return s.code() == Code::kUnavailable ? s : Internal(s.message());
-    }
-    uncounted_.clear();
+    Status s = uncounted_.ForEach([&](int64_t dimension, const std::string& key,
+                                      int64_t n) -> Status {
+      AMANAH_ASSIGN_OR_RETURN(Stmt q,
+                              db_->Prepare(store_internal::kCountAddSql, "count records"));
+      return q.Int(1, dimension).Text(2, key).Int(3, n).Run();
+    });
+    if (!s.ok()) return s.code() == Code::kUnavailable ? s : Internal(s.message());
+    uncounted_ = {};
     return Status::Ok();
   }
 
@@ -836,11 +826,8 @@ class SqliteStore::Txn : public SqlView<Transaction> {
   bool finished_ = false;
   bool dead_ = false;
   bool withdrew_ = false;
-  // Records put in this transaction and not yet in record_counts: (dimension, key) -> n.
-  std::map<std::pair<int64_t, std::string>, int64_t> uncounted_;
-  // What FindActor and Attestations read in this transaction (absent actors too).
-  std::map<Fingerprint, std::optional<Actor>> actors_;
-  std::map<Fingerprint, std::vector<Attestation>> attestations_;
+  store_internal::CountTally uncounted_;  // records put and not yet in record_counts
+  store_internal::KeptReads kept_;
 };
 
 // A read transaction on a reader connection: one consistent snapshot of the database.
