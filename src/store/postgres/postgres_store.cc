@@ -2,7 +2,6 @@
 
 #include <chrono>
 #include <iterator>
-#include <map>
 #include <optional>
 #include <span>
 #include <string>

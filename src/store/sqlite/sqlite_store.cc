@@ -1,7 +1,6 @@
 #include "amanah/registry/sqlite_store.h"
 
 #include <array>
-#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -548,11 +547,8 @@ class SqliteStore::Txn : public SqlView<Transaction> {
         return Status::Ok();
       }));
       // Counted only while active, and added to record_counts when the transaction commits
-      // (nothing reads the counts inside it): three upserts per record were a fifth of an
-      // import's writing.
-      if (!r.withdrawn) {
-        uncounted_.Add(clear);
-      }
+      // (nothing reads the counts inside it): three upserts a record fewer.
+      if (!r.withdrawn) uncounted_.Add(clear);
       return Status::Ok();
     });
   }
@@ -927,8 +923,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   AMANAH_RETURN_IF_ERROR(Migrate(*db));
   AMANAH_ASSIGN_OR_RETURN(std::unique_ptr<Db> checkpointer,
                           Db::Open(path, /*create=*/false, options.busy_timeout_ms));
-  // The checkpoint syncs the WAL and the database file (a test checks that its
-  // checkpoints copy pages: the call opens the WAL on this connection itself).
+  // The thread's checkpoints sync the WAL and the database file, as the writer's did.
   AMANAH_RETURN_IF_ERROR(
       checkpointer->Exec("PRAGMA synchronous = FULL", "configure the checkpointer"));
   return std::unique_ptr<SqliteStore>(
