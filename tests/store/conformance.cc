@@ -294,6 +294,29 @@ TEST_P(StoreConformance, ActorsFindListAndConflict) {
   EXPECT_EQ((*all)[1].fingerprint, TestFingerprint(7));
 }
 
+// What a transaction read of an actor and its attestations follows its own later writes
+// (the SQL stores keep those reads for the transaction: store/kept_reads.h).
+TEST_P(StoreConformance, ReadsOfActorsFollowTheTransactionsWrites) {
+  auto txn = BeginOrNull(*store_);
+  ASSERT_NE(txn, nullptr);
+  EXPECT_EQ(txn->FindActor(TestFingerprint(7)).value(), std::nullopt);
+  EXPECT_TRUE(txn->Attestations(TestFingerprint(7)).value().empty());
+  AMANAH_EXPECT_OK(txn->PutActor(TestActor(7)));
+  auto found = txn->FindActor(TestFingerprint(7));
+  AMANAH_ASSERT_OK(found);
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->fingerprint, TestFingerprint(7));
+  AMANAH_EXPECT_OK(txn->AddAttestation(
+      Attestation{TestFingerprint(7), 1, AttestationKind::kAdmit, 100, 200, 10}));
+  EXPECT_EQ(txn->Attestations(TestFingerprint(7)).value().size(), 1u);
+  AMANAH_EXPECT_OK(txn->AddAttestation(
+      Attestation{TestFingerprint(7), 2, AttestationKind::kSuspend, 150, 0, 11}));
+  auto history = txn->Attestations(TestFingerprint(7));
+  AMANAH_ASSERT_OK(history);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[1].kind, AttestationKind::kSuspend);
+}
+
 TEST_P(StoreConformance, AttestationsInLogOrder) {
   Committed(*store_, [](Transaction& t) {
     AMANAH_EXPECT_OK(t.PutActor(TestActor(4)));
