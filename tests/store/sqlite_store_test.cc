@@ -180,6 +180,13 @@ TEST(SqliteStoreTest, MigratesFromVersion1) {
     EXPECT_EQ(raw.Text("SELECT name FROM sqlite_master WHERE name = 'records_role'"), "");
     EXPECT_EQ(raw.Text("SELECT name FROM sqlite_master WHERE name = 'record_counts'"),
               "record_counts");
+    // Step 4 keyed the records by their log index, the pseudonym by a unique index.
+    EXPECT_EQ(raw.Text("SELECT name FROM pragma_table_info('records') WHERE pk = 1"),
+              "log_index");
+    EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM records WHERE rowid = 11 AND id = 11"), "1");
+    EXPECT_EQ(raw.Text("SELECT sql LIKE '%REFERENCES \"records\"%' OR sql LIKE"
+                       " '%REFERENCES records %' FROM sqlite_master WHERE name = 'record_needs'"),
+              "1");
   }
   auto view = store->Read();
   AMANAH_ASSERT_OK(view);
@@ -251,7 +258,8 @@ TEST(SqliteStoreTest, MigratesFromVersion2FillingTheCounts) {
   for (const auto& [by, rows] : expected) EXPECT_EQ(Rows(store->CountRecords(by)), rows);
   {
     RawDb raw(path);
-    EXPECT_EQ(raw.Text("SELECT version FROM schema_version"), "3");
+    EXPECT_EQ(raw.Text("SELECT version FROM schema_version"),
+              std::to_string(store_internal::LatestSchemaVersion()));
     EXPECT_EQ(raw.Text(kCountsTableText), raw.Text(kGroupByText));
     EXPECT_EQ(raw.Text("SELECT name FROM sqlite_master WHERE name = 'record_needs_need'"), "");
   }
