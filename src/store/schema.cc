@@ -216,11 +216,50 @@ ALTER TABLE record_needs_v4 RENAME TO record_needs;
 CREATE INDEX records_list ON records (withdrawn, list_name, id);
 )sql";
 
+// Log nodes under one integer key (LogNodeKey in schema.h: the last leaf a node covers, then
+// its level) instead of the pair (level, idx). SQLite kept the pair's primary key as a second
+// B-tree beside the table, so each node (two an entry) was inserted twice; an integer primary
+// key is the table's own, and in this order every node is appended at its end. The step
+// computes 2^level from a table of the 58 powers (the portable subset has no exponent).
+constexpr std::string_view kV5 = R"sql(
+CREATE TABLE log_node_spans (
+  level INTEGER NOT NULL PRIMARY KEY,
+  leaves INTEGER NOT NULL
+);
+INSERT INTO log_node_spans (level, leaves) VALUES
+  (0, 1), (1, 2), (2, 4), (3, 8),
+  (4, 16), (5, 32), (6, 64), (7, 128),
+  (8, 256), (9, 512), (10, 1024), (11, 2048),
+  (12, 4096), (13, 8192), (14, 16384), (15, 32768),
+  (16, 65536), (17, 131072), (18, 262144), (19, 524288),
+  (20, 1048576), (21, 2097152), (22, 4194304), (23, 8388608),
+  (24, 16777216), (25, 33554432), (26, 67108864), (27, 134217728),
+  (28, 268435456), (29, 536870912), (30, 1073741824), (31, 2147483648),
+  (32, 4294967296), (33, 8589934592), (34, 17179869184), (35, 34359738368),
+  (36, 68719476736), (37, 137438953472), (38, 274877906944), (39, 549755813888),
+  (40, 1099511627776), (41, 2199023255552), (42, 4398046511104), (43, 8796093022208),
+  (44, 17592186044416), (45, 35184372088832), (46, 70368744177664), (47, 140737488355328),
+  (48, 281474976710656), (49, 562949953421312), (50, 1125899906842624), (51, 2251799813685248),
+  (52, 4503599627370496), (53, 9007199254740992), (54, 18014398509481984), (55, 36028797018963968),
+  (56, 72057594037927936), (57, 144115188075855872);
+CREATE TABLE log_nodes_v5 (
+  node INTEGER NOT NULL PRIMARY KEY,
+  hash BLOB NOT NULL
+);
+INSERT INTO log_nodes_v5 (node, hash)
+  SELECT ((n.idx + 1) * s.leaves - 1) * 64 + n.level, n.hash
+  FROM log_nodes n JOIN log_node_spans s ON s.level = n.level;
+DROP TABLE log_nodes;
+DROP TABLE log_node_spans;
+ALTER TABLE log_nodes_v5 RENAME TO log_nodes;
+)sql";
+
 constexpr SchemaStep kSteps[] = {
     {1, "the registry's state and log", kV1},
     {2, "indexes for counting and listing records", kV2},
     {3, "counts of active records kept with every change", kV3},
     {4, "records kept in enrolment order, found by a unique index on the pseudonym", kV4},
+    {5, "log nodes under one integer key", kV5},
 };
 
 }  // namespace

@@ -18,9 +18,13 @@
 #ifndef AMANAH_STORE_SCHEMA_H_
 #define AMANAH_STORE_SCHEMA_H_
 
+#include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "amanah/registry/store.h"
 
 namespace amanah::registry::store_internal {
 
@@ -37,6 +41,16 @@ inline constexpr std::string_view kCreateSchemaVersionTable =
 // In ascending version order, starting at 1, without gaps.
 std::span<const SchemaStep> SchemaSteps();
 int LatestSchemaVersion();
+
+// The key of the log node at (level, index) in table log_nodes (schema step 5): the index of
+// the last leaf it covers, times 64, plus its level, ((index + 1) * 2^level - 1) * 64 + level.
+// Every node an append completes ends at the new leaf, so its key is above every key stored
+// before it: the table is only appended to. nullopt unless LogNodeInRange(level, index)
+// (store.h), which keeps the key below 2^63.
+inline std::optional<int64_t> LogNodeKey(uint8_t level, uint64_t index) {
+  if (!LogNodeInRange(level, index)) return std::nullopt;
+  return static_cast<int64_t>(((((index + 1) << level) - 1) << 6) | level);
+}
 
 enum class SqlDialect { kSqlite, kPostgres };
 

@@ -537,6 +537,36 @@ TEST_P(StoreConformance, LogNodesOverwrite) {
   AMANAH_EXPECT_CODE(view->LogNode(1, 5), Code::kNotFound);
 }
 
+// Positions at the bounds of store.h (nodes covering leaves below 2^57): nodes that end at the
+// same leaf are kept apart (the SQL stores fold a position into one integer), and the first
+// positions past the bounds are refused and never found.
+TEST_P(StoreConformance, LogNodesAtTheBoundsOfTheirPosition) {
+  merkle::Hash a, b, c, d;
+  a.fill(0x0a);
+  b.fill(0x0b);
+  c.fill(0x0c);
+  d.fill(0x0d);
+  const uint64_t last = kMaxLogLeaves - 1;
+  Committed(*store_, [&](Transaction& t) {
+    AMANAH_EXPECT_OK(t.PutLogNode(0, last, a));
+    AMANAH_EXPECT_OK(t.PutLogNode(57, 0, b));  // ends at the same leaf
+    AMANAH_EXPECT_OK(t.PutLogNode(0, 1, c));
+    AMANAH_EXPECT_OK(t.PutLogNode(1, 0, d));  // ends at leaf 1 too
+    AMANAH_EXPECT_CODE(t.PutLogNode(0, kMaxLogLeaves, a), Code::kInvalidArgument);
+    AMANAH_EXPECT_CODE(t.PutLogNode(57, 1, a), Code::kInvalidArgument);
+    AMANAH_EXPECT_CODE(t.PutLogNode(58, 0, a), Code::kInvalidArgument);
+    AMANAH_EXPECT_CODE(t.PutLogNode(1, UINT64_MAX, a), Code::kInvalidArgument);
+  });
+  auto view = ReadOrNull(*store_);
+  ASSERT_NE(view, nullptr);
+  EXPECT_EQ(view->LogNode(0, last).value(), a);
+  EXPECT_EQ(view->LogNode(57, 0).value(), b);
+  EXPECT_EQ(view->LogNode(0, 1).value(), c);
+  EXPECT_EQ(view->LogNode(1, 0).value(), d);
+  AMANAH_EXPECT_CODE(view->LogNode(0, kMaxLogLeaves), Code::kNotFound);
+  AMANAH_EXPECT_CODE(view->LogNode(56, 1), Code::kNotFound);
+}
+
 // The writing transaction reads back what it wrote, the node it just wrote at a level, an
 // earlier one at the same level, and one overwritten twice (SQLite keeps the last node written
 // at each level to answer the Merkle tree's left-sibling reads).

@@ -198,7 +198,9 @@ TEST(PostgresStoreTest, MigratesFromVersion1) {
        " withdrawn, log_index, role, district, list_name)"
        " VALUES (11, '\\x00', '\\x00', '\\x00', '\\x00', 1, 0, 0, 'rescue', 'Harbour',"
        " 'old-list');"
-       "INSERT INTO record_needs VALUES (11, 'mobility')");
+       "INSERT INTO record_needs VALUES (11, 'mobility');"
+       "INSERT INTO log_nodes (level, idx, hash) VALUES (0, 1, '\\x" + std::string(64, 'a') +
+           "'), (2, 7, '\\x" + std::string(64, 'b') + "')");
   auto store = OpenOrNull(url);
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(Text(url, "SELECT version FROM schema_version"),
@@ -208,8 +210,19 @@ TEST(PostgresStoreTest, MigratesFromVersion1) {
   EXPECT_EQ(Rows(store->CountRecords(CountBy::kRole)), (CountPairs{{"rescue", 1}}));
   EXPECT_EQ(Rows(store->CountRecords(CountBy::kNeed)), (CountPairs{{"mobility", 1}}));
   EXPECT_EQ(store->ListRecords("old-list").value(), std::vector<Pseudonym>{TestPseudonym(11)});
+  // Step 4 keyed the records by log index; step 5 folded a node's position into one key.
+  EXPECT_EQ(Text(url, "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON"
+                      " a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+                      " WHERE i.indrelid = 'records'::regclass AND i.indisprimary"),
+            "log_index");
   auto txn = store->Begin();
   AMANAH_ASSERT_OK(txn);
+  merkle::Hash aa, bb;
+  aa.fill(0xaa);
+  bb.fill(0xbb);
+  EXPECT_EQ((*txn)->LogNode(0, 1).value(), aa);
+  EXPECT_EQ((*txn)->LogNode(2, 7).value(), bb);
+  AMANAH_EXPECT_CODE((*txn)->LogNode(1, 1), Code::kNotFound);
   EXPECT_EQ((*txn)->LogSize().value(), 2u);
   AMANAH_ASSERT_OK((*txn)->AppendLogEntry(2, AsBytes("new")));
   AMANAH_ASSERT_OK((*txn)->Commit());
@@ -259,6 +272,9 @@ TEST(PostgresStoreTest, MigratesFromVersion2FillingTheCounts) {
     expected = RandomRecordHistory(*store, 12, 50);
   }
   Exec(url,
+       "DROP TABLE log_nodes;"
+       "CREATE TABLE log_nodes (level BIGINT NOT NULL, idx BIGINT NOT NULL,"
+       " hash BYTEA NOT NULL, PRIMARY KEY (level, idx));"
        "DROP TABLE record_counts;"
        "CREATE INDEX records_role ON records (withdrawn, role);"
        "CREATE INDEX records_district ON records (withdrawn, district);"

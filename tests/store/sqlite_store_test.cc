@@ -167,7 +167,10 @@ TEST(SqliteStoreTest, MigratesFromVersion1) {
     sqlite3_bind_text(stmt, 10, "old-list", -1, SQLITE_STATIC);
     ASSERT_EQ(sqlite3_step(stmt), SQLITE_DONE);
     sqlite3_finalize(stmt);
-    ASSERT_EQ(raw.Exec("INSERT INTO record_needs VALUES (11, 'mobility')"), SQLITE_OK);
+    ASSERT_EQ(raw.Exec("INSERT INTO record_needs VALUES (11, 'mobility');"
+                       "INSERT INTO log_nodes (level, idx, hash) VALUES (0, 1, x'" +
+                       std::string(64, 'a') + "'), (2, 7, x'" + std::string(64, 'b') + "')"),
+              SQLITE_OK);
   }
   auto store = OpenOrNull(path);
   ASSERT_NE(store, nullptr);
@@ -194,6 +197,13 @@ TEST(SqliteStoreTest, MigratesFromVersion1) {
   auto found = (*view)->FindRecord(record.id);
   ASSERT_TRUE(found.ok() && found->has_value());
   EXPECT_EQ((*found)->attributes, record.attributes);
+  // Step 5 folded a log node's position into one key.
+  merkle::Hash aa, bb;
+  aa.fill(0xaa);
+  bb.fill(0xbb);
+  EXPECT_EQ((*view)->LogNode(0, 1).value(), aa);
+  EXPECT_EQ((*view)->LogNode(2, 7).value(), bb);
+  AMANAH_EXPECT_CODE((*view)->LogNode(1, 1), Code::kNotFound);
   EXPECT_EQ(store->ListRecords("old-list").value(), std::vector<Pseudonym>{record.id});
   ASSERT_EQ(store->CountRecords(CountBy::kNeed).value().size(), 1u);
   EXPECT_EQ(store->CountRecords(CountBy::kNeed).value()[0].key, "mobility");
@@ -246,7 +256,11 @@ TEST(SqliteStoreTest, MigratesFromVersion2FillingTheCounts) {
   }
   {
     RawDb raw(path);
-    ASSERT_EQ(raw.Exec("DROP TABLE record_counts;"
+    // Step 5's log_nodes back as it was (steps 3 and 4 run again on records as they are).
+    ASSERT_EQ(raw.Exec("DROP TABLE log_nodes;"
+                       "CREATE TABLE log_nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL,"
+                       " hash BLOB NOT NULL, PRIMARY KEY (level, idx));"
+                       "DROP TABLE record_counts;"
                        "CREATE INDEX records_role ON records (withdrawn, role);"
                        "CREATE INDEX records_district ON records (withdrawn, district);"
                        "CREATE INDEX record_needs_need ON record_needs (need, record);"

@@ -64,6 +64,13 @@ class StateView {
   virtual Result<std::vector<Id16>> ReleaseIds();
 };
 
+// The log nodes a store keeps (PutLogNode): those whose leaves all lie below 2^57, a log
+// of 2^57 entries, which no log reaches (the SQL stores key a node by one 64-bit integer).
+inline constexpr uint64_t kMaxLogLeaves = uint64_t{1} << 57;
+inline constexpr bool LogNodeInRange(uint8_t level, uint64_t index) {
+  return level <= 57 && index < (kMaxLogLeaves >> level);
+}
+
 // What the registry writes. Each Put/Add of a value that already exists (same key) is
 // kConflict, except PutMeta and PutLogNode, which overwrite.
 // Keys: an actor's fingerprint; a record's pseudonym; a plan's and a release's id; an
@@ -97,6 +104,7 @@ class StateWriter {
 
   // REQUIRES: index == LogSize() (no gap, no duplicate: kConflict otherwise).
   virtual Status AppendLogEntry(uint64_t index, ByteView entry) = 0;
+  // kInvalidArgument unless LogNodeInRange(level, index).
   virtual Status PutLogNode(uint8_t level, uint64_t index, const merkle::Hash& hash) = 0;
   // The signed checkpoint of a tree size, and custodians' cosignature lines for it.
   virtual Status PutCheckpoint(uint64_t size, const std::string& signed_note) = 0;

@@ -409,6 +409,9 @@ class MemoryStore::Txn : public memory_internal::TablesView<Transaction> {
   }
   Status PutLogNode(uint8_t level, uint64_t index, const merkle::Hash& hash) override {
     AMANAH_RETURN_IF_ERROR(Usable());
+    if (!LogNodeInRange(level, index)) {
+      return InvalidArgument("log node position out of range");
+    }
     delta_tables_.nodes.insert_or_assign(std::pair{level, index}, hash);
     return Status::Ok();
   }

@@ -71,7 +71,7 @@ constexpr Statement kStatements[] = {
      " WHERE plan = $1 ORDER BY log_index"},
     {"log_size", "SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries"},
     {"log_entry", "SELECT entry FROM log_entries WHERE idx = $1"},
-    {"log_node", "SELECT hash FROM log_nodes WHERE level = $1 AND idx = $2"},
+    {"log_node", "SELECT hash FROM log_nodes WHERE node = $1"},
     {"meta_keys", "SELECT key FROM meta ORDER BY key COLLATE \"C\""},
     {"record_ids", "SELECT id FROM records ORDER BY id"},
     {"plan_ids", "SELECT id FROM plans ORDER BY id"},
@@ -140,8 +140,8 @@ constexpr Statement kStatements[] = {
      "INSERT INTO log_entries (idx, entry) SELECT $1::bigint, $2::bytea"
      " WHERE $1::bigint = (SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries)"},
     {"log_node_put",
-     "INSERT INTO log_nodes (level, idx, hash) VALUES ($1, $2, $3)"
-     " ON CONFLICT (level, idx) DO UPDATE SET hash = excluded.hash"},
+     "INSERT INTO log_nodes (node, hash) VALUES ($1, $2)"
+     " ON CONFLICT (node) DO UPDATE SET hash = excluded.hash"},
     {"checkpoint_put",
      "INSERT INTO checkpoints (size, note) VALUES ($1, $2) ON CONFLICT (size) DO NOTHING"},
     {"cosignature_add",
@@ -423,8 +423,10 @@ class PgView : public Base {
   }
 
   Result<merkle::Hash> LogNode(uint8_t level, uint64_t index) override {
+    const std::optional<int64_t> key = store_internal::LogNodeKey(level, index);
+    if (!key) return NotFound("no stored log node at that position");
     return Read("read a log node", [&]() -> Result<merkle::Hash> {
-      pqxx::result r = t_->exec_prepared("log_node", int64_t{level}, I64(index));
+      pqxx::result r = t_->exec_prepared("log_node", *key);
       if (r.empty()) return NotFound("no stored log node at that position");
       merkle::Hash hash;
       if (!ColArray(r[0][0], hash)) return BadStoredValue();
@@ -704,8 +706,10 @@ class PostgresStore::Txn : public pg_internal::PgView<Transaction> {
   }
 
   Status PutLogNode(uint8_t level, uint64_t index, const merkle::Hash& hash) override {
+    const std::optional<int64_t> key = store_internal::LogNodeKey(level, index);
+    if (!key) return InvalidArgument("log node position out of range");
     return Write("write a log node", [&]() -> Status {
-      t_->exec_prepared("log_node_put", int64_t{level}, I64(index), Bin(hash));
+      t_->exec_prepared("log_node_put", *key, Bin(hash));
       return Status::Ok();
     });
   }

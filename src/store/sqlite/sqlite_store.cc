@@ -345,10 +345,11 @@ class SqlView : public Base {
         written_nodes_[level]->first == index) {
       return written_nodes_[level]->second;
     }
-    AMANAH_ASSIGN_OR_RETURN(
-        Stmt q, db_->Prepare("SELECT hash FROM log_nodes WHERE level = ?1 AND idx = ?2",
-                             "read a log node"));
-    q.Int(1, level).Int(2, I64(index));
+    const std::optional<int64_t> key = store_internal::LogNodeKey(level, index);
+    if (!key) return NotFound("no stored log node at that position");
+    AMANAH_ASSIGN_OR_RETURN(Stmt q, db_->Prepare("SELECT hash FROM log_nodes WHERE node = ?1",
+                                                 "read a log node"));
+    q.Int(1, *key);
     AMANAH_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) return NotFound("no stored log node at that position");
     merkle::Hash hash;
@@ -738,12 +739,14 @@ class SqliteStore::Txn : public SqlView<Transaction> {
   }
 
   Status PutLogNode(uint8_t level, uint64_t index, const merkle::Hash& hash) override {
+    const std::optional<int64_t> key = store_internal::LogNodeKey(level, index);
+    if (!key) return InvalidArgument("log node position out of range");
     return Write([&]() -> Status {
       AMANAH_ASSIGN_OR_RETURN(
-          Stmt q, db_->Prepare("INSERT INTO log_nodes (level, idx, hash) VALUES (?1, ?2, ?3)"
-                               " ON CONFLICT (level, idx) DO UPDATE SET hash = excluded.hash",
+          Stmt q, db_->Prepare("INSERT INTO log_nodes (node, hash) VALUES (?1, ?2)"
+                               " ON CONFLICT (node) DO UPDATE SET hash = excluded.hash",
                                "write a log node"));
-      AMANAH_RETURN_IF_ERROR(q.Int(1, level).Int(2, I64(index)).Blob(3, hash).Run());
+      AMANAH_RETURN_IF_ERROR(q.Int(1, *key).Blob(2, hash).Run());
       if (level < written_nodes_.size()) written_nodes_[level] = {index, hash};
       return Status::Ok();
     });
