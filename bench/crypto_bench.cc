@@ -127,7 +127,10 @@ BENCHMARK(BM_Ed25519Verify_Batch)
     ->Args({16, 1})
     ->Args({64, 0})
     ->Args({64, 1})
-    ->Args({256, 1});
+    ->Args({256, 1})
+    ->Args({512, 1})
+    ->Args({1024, 1})
+    ->Args({2048, 1});
 
 // Building a VerifyingKey's table: paid once per key (PreparedKeys does it at the 8th use).
 void BM_Ed25519Verify_PrepareKey(benchmark::State& state) {

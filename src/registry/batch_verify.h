@@ -78,6 +78,17 @@ std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
     const std::optional<SignedConfig>& config, PreparedKeys* prepared,
     size_t threads = kVerifyThreads);
 
+// What this process's batched verifications did since it started (every thread's): batches
+// verified, those that failed (each then split in halves, or below 32 entries verified one
+// entry at a time), and entries verified one at a time (blocks under 4 entries, and the
+// entries of failed small batches). On a log whose signatures all verify, no batch fails.
+struct BatchVerifyCounts {
+  uint64_t batches = 0;
+  uint64_t failed_batches = 0;
+  uint64_t entries_alone = 0;
+};
+BatchVerifyCounts BatchVerifyCountsSoFar();
+
 // Where an actor's key is found when the batch does not carry it: nullopt if unknown (or if
 // it cannot be read: CheckEntry meets that too). Called on the caller's thread only.
 using KeyLookup = std::function<std::optional<PublicKey>(const Fingerprint&)>;

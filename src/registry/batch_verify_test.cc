@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <random>
+#include <set>
 
 #include "amanah/registry/client.h"
 #include "amanah/registry/memory_store.h"
@@ -174,6 +175,49 @@ TEST(VerifyBatchSignatures, FindsKeysInTheBatchAndInTheStateAndNoneForUnknownAct
     EXPECT_EQ(fast[i].has_value(), verified[i].has_value()) << i;
   }
   EXPECT_NE(prepared.For(w.enroller->pub.sign), nullptr);
+}
+
+// Blocks of up to 512 entries: a failed batch is split in halves, so exactly the good entries
+// are vouched for, and only the last small batches around each bad entry are verified one
+// entry at a time. Good batches never fail, and verify no entry alone.
+TEST(VerifyBatchSignatures, SplitsAFailedBatchAndVouchesForExactlyTheGoodEntries) {
+  World w;
+  std::vector<Submission> batch = w.Batch(600);
+  std::vector<const Entry*> entries;
+  for (const Submission& s : batch) entries.push_back(&s.entry);
+  auto txn = *w.store.Begin();
+  BatchVerifyCounts before = BatchVerifyCountsSoFar();
+  auto verified = VerifyBatchSignatures(entries, *txn, w.config, nullptr);
+  BatchVerifyCounts after = BatchVerifyCountsSoFar();
+  for (size_t i = 0; i < batch.size(); ++i) ASSERT_TRUE(verified[i].has_value()) << i;
+  EXPECT_EQ(after.failed_batches, before.failed_batches);
+  EXPECT_EQ(after.entries_alone, before.entries_alone);
+  EXPECT_EQ(after.batches - before.batches, 2u);  // two blocks of 300
+
+  const std::set<size_t> bad = {3, 150, 151, 299, 300, 451, 599};  // 0-2 admit enroller 2
+  for (size_t i : bad) {
+    if (i % 3 == 0) {
+      batch[i] = w.BadRecordSignature(i % 2 == 0 ? *w.enroller : *w.enroller2,
+                                      static_cast<int>(i));
+    } else {
+      batch[i].entry.signature[5] ^= 0x10;
+    }
+  }
+  entries.clear();
+  for (const Submission& s : batch) entries.push_back(&s.entry);
+  for (size_t threads : {1u, 2u}) {
+    SCOPED_TRACE(std::to_string(threads) + " threads");
+    before = BatchVerifyCountsSoFar();
+    verified = VerifyBatchSignatures(entries, *txn, w.config, nullptr, threads);
+    after = BatchVerifyCountsSoFar();
+    for (size_t i = 0; i < batch.size(); ++i) {
+      EXPECT_EQ(verified[i].has_value(), bad.count(i) == 0) << i;
+    }
+    EXPECT_GT(after.failed_batches, before.failed_batches);
+    // Each bad entry leaves at most one small batch (under 32 entries) to verify alone.
+    EXPECT_GT(after.entries_alone, before.entries_alone);
+    EXPECT_LE(after.entries_alone - before.entries_alone, bad.size() * 32);
+  }
 }
 
 TEST(VerifyEntryAndRecordSignatures, RefusesABadRecordSignatureUnderAPreparedKey) {
