@@ -94,8 +94,11 @@ void ExpectSubmissionsAgree(World& w, const std::vector<Submission>& batch) {
 void ExpectVerificationAgrees(const SignedConfig& trusted, const std::vector<Bytes>& log,
                               size_t split) {
   const std::optional<Refusal> expected = SequentialLog(trusted, log);
+  const BatchVerifyCounts before = BatchVerifyCountsSoFar();
   Replica replica(trusted);
   const Status replayed = replica.Append(log);
+  // A log whose signatures all verify never falls back from its batches.
+  if (!expected) EXPECT_EQ(BatchVerifyCountsSoFar().failed_batches, before.failed_batches);
   auto verifier = *LogVerifier::Create(trusted);
   Status verified = verifier->Append(std::span<const Bytes>(log).first(split));
   if (verified.ok()) verified = verifier->Append(std::span<const Bytes>(log).subspan(split));
