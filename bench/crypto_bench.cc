@@ -42,6 +42,19 @@ void BM_Primitive_FixedBaseMult(benchmark::State& state) {
 }
 BENCHMARK(BM_Primitive_FixedBaseMult);
 
+// Not a primitive: checking that 32 bytes encode a ristretto255 element (group::DecodeElement,
+// an inverse square root), what the registry does to every enrolment's C1.
+void BM_Group_DecodeElement(benchmark::State& state) {
+  EnsureSodium();
+  const group::Element p = group::MulBase(group::RandomScalar(SystemRng()));
+  for (auto _ : state) {
+    auto e = group::DecodeElement(p);
+    if (!e.ok()) state.SkipWithError("did not decode");
+    benchmark::DoNotOptimize(e);
+  }
+}
+BENCHMARK(BM_Group_DecodeElement);
+
 void BM_Primitive_Ed25519Verify(benchmark::State& state) {
   EnsureSodium();
   uint8_t pk[32], sk[64], sig[64], m[200] = {1};

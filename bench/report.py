@@ -151,7 +151,12 @@ def main():
         w(f"| *not a primitive:* `VerifySignature`, spec §1.2's cofactored rule for a key seen once "
           f"(libsodium first, then libdecaf) | {us(seconds(vs, 'cpu_time'))} "
           f"({seconds(vs, 'cpu_time') / verify:.2f}× libsodium's) | {us(seconds(vs))} |")
-    for n in (64, 256):
+    de = find(b, "BM_Group_DecodeElement")
+    if de:
+        w(f"| *not a primitive:* checking a ristretto255 encoding (`group::DecodeElement`, an "
+          f"inverse square root; the registry does it to every enrolment's `C1`) | "
+          f"{us(seconds(de, 'cpu_time'))} | {us(seconds(de))} |")
+    for n in (64, 256, 1024):
         bb = find(b, f"BM_Ed25519Verify_Batch/{n}/1")
         if bb:
             per = bb["per_signature_us"] * 1e-6
@@ -202,18 +207,30 @@ def main():
           f"{fmt_s(cpu)}; max RSS {rss / 1024:,.0f} MiB | {rows:,} × (fixed + var + 2 sign) = "
           f"{fmt_s(u)} | {cpu / u:.2f}× | {secs / (u / cores):.2f}× | ≤ 1.25× of the sealing "
           f"split over 2 cores | {verdict(cpu / u <= 1.25)} |")
-    for rows, secs, cpu, rss in imports[:1]:
+    bb = find(b, "BM_Ed25519Verify_Batch/1024/1")
+    bv = bb["per_signature_us"] * 1e-6 if bb else None
+    for rows, secs, cpu, rss in [i for i in imports if i[0] == 100000][:1] or imports[:1]:
         # The same CPU against everything the import cannot avoid while the registry checks
         # what it appends: the sealing and the registry's verification of both signatures per
-        # row, in batches (the per-signature cost of a batch of 256, same run).
-        bb = find(b, "BM_Ed25519Verify_Batch/256/1")
-        if bb:
-            bv = bb["per_signature_us"] * 1e-6
+        # row, in batches (the per-signature cost of a batch of 1,024, the import's, same run).
+        if bv:
             u = rows * (fixed + var + 2 * sign + 2 * bv)
             w(f"| import {rows:,} rows, against the sealing and the registry's batched "
               f"verification of both signatures per row | {fmt_s(secs)} | {fmt_s(cpu)} | "
               f"{rows:,} × (fixed + var + 2 sign + 2 × {us(bv)}) = {fmt_s(u)} | {cpu / u:.2f}× | "
               f"{secs / (u / cores):.2f}× | (information) | |")
+    # The cryptography of one imported row as this code does it, measured in this run, against
+    # the goal's budget: what is left of 1.25× is all the import has for the CSV, the rules and
+    # the durable write.
+    sp, de = find(b, "BM_SealSign_Record/1"), find(b, "BM_Group_DecodeElement")
+    if sp and bv and de:
+        c = cpu_s(sp) + sign + 2 * bv + seconds(de, "cpu_time")
+        u = fixed + var + 2 * sign
+        w(f"| the cryptography of one imported row as this code does it: seal + sign with the "
+          f"prepared key {us(cpu_s(sp))}, the entry's signature {us(sign)}, the registry's "
+          f"batched verification of both 2 × {us(bv)}, the check of `C1` "
+          f"{us(seconds(de, 'cpu_time'))} | | {us(c)} | fixed + var + 2 sign = {us(u)} | "
+          f"{c / u:.2f}× | | (information: 1.25× leaves {us(1.25 * u - c)} a row for the rest) | |")
     if len(imports) >= 2:
         w(f"| import: resident memory by rows | " +
           ", ".join(f"{r:,}: {m / 1024:,.0f} MiB" for r, _, _, m in imports) +

@@ -93,7 +93,7 @@ Record StoreWriterRecord(int n, int i) {
   r.attributes = *record::EncodeAttributes(attributes);
   r.sealed = Bytes(64, static_cast<uint8_t>(i));
   r.enrolled_at = 1700000000;
-  r.log_index = static_cast<uint64_t>(i);
+  r.log_index = static_cast<uint64_t>(n) * 100000 + i;  // one record an index (store.h)
   return r;
 }
 bool StoreWriterCommits(int i) { return i % 5 != 4; }
