@@ -27,6 +27,14 @@ if [ $full = 1 ]; then export AMANAH_BENCH_FULL=1; fi
   --benchmark_counters_tabular=true
 unset AMANAH_BENCH_FULL
 
+# The primitives again, at points through the run (this VM's speed moves over minutes): the
+# report divides by the fastest measurement of each, so that no ratio is flattered by a slow
+# moment of the primitives (bench/report.py).
+primitives() {
+  "$build/amanah_bench" --benchmark_filter='^BM_Primitive_' \
+    --benchmark_out="$out/primitives-$1.json" --benchmark_out_format=json >/dev/null
+}
+
 # --- the import, through the command an enroller types -----------------------------------------
 amanah=$PWD/$build/amanah
 sizes=(10000 100000)
@@ -58,9 +66,11 @@ with open(sys.argv[1], 'w') as f:
         f.write(f'Test{i},Person{i % 977},{1950 + i % 50},{roles[i % 5]},district-{i % 40},'
                 f'{"medical" if i % 10 == 0 else ""},{1 + i % 4},"un, ngo",+000 {i:09d}\n')
 PY
+  primitives "before-import-$rows"
   /usr/bin/time -f '%e %U %S %M' -o "$T/time" "$amanah" import "$T/list.csv" --list bench \
     --ids-out "$T/ids.csv" --key "$T/e.key" --yes >/dev/null 2>"$T/err" \
     || { cat "$T/err" >&2; echo "bench: import of $rows rows failed" >&2; exit 1; }
+  primitives "after-import-$rows"
   read -r secs user sys rss <"$T/time"
   printf '%s\t%s\t%s\t%s\t%s\n' "$rows" "$secs" "$user" "$sys" "$rss" >>"$out/import.tsv"
   echo "import: $rows rows in $secs s, max RSS $rss KiB"
@@ -82,6 +92,8 @@ done
 # latency, not a wait for a free worker (serve's default is 8 workers).
 AMANAH_LOADTEST_BUILD=$build bash scripts/loadtest.sh 10 16 --threads 16 --out "$out/load.json" \
   || echo "bench: the load test failed; docs/performance.md will say so" >&2
+
+primitives "at-the-end"
 
 python3 bench/report.py "$out/bench.json" "$out/import.tsv" docs/performance.md \
   "bash scripts/bench.sh$([ $full = 1 ] && echo ' --full')" "$out/load.json"
