@@ -186,7 +186,6 @@ TEST(SqliteStoreTest, MigratesFromVersion1) {
     // Step 4 keyed the records by their log index, the pseudonym by a unique index.
     EXPECT_EQ(raw.Text("SELECT name FROM pragma_table_info('records') WHERE pk = 1"),
               "log_index");
-    EXPECT_EQ(raw.Text("SELECT COUNT(*) FROM records WHERE rowid = 11 AND id = 11"), "1");
     EXPECT_EQ(raw.Text("SELECT sql LIKE '%REFERENCES \"records\"%' OR sql LIKE"
                        " '%REFERENCES records %' FROM sqlite_master WHERE name = 'record_needs'"),
               "1");
@@ -212,6 +211,95 @@ TEST(SqliteStoreTest, MigratesFromVersion1) {
   AMANAH_ASSERT_OK(txn);
   AMANAH_ASSERT_OK((*txn)->AppendLogEntry(2, AsBytes("new")));
   AMANAH_ASSERT_OK((*txn)->Commit());
+}
+
+// A registry at schema version 3 (records keyed by their pseudonym) migrates to the latest:
+// step 4 keeps every record as it was, withdrawn ones included, whatever the order of their
+// pseudonyms and log indexes, with their needs; the records are then in log order, found by
+// pseudonym, and the store goes on (a new record, a withdrawal, a duplicate id refused).
+TEST(SqliteStoreTest, MigratesRecordsFromVersion3) {
+  const std::string path = TempPath("v3.db");
+  std::vector<Record> records = {TestRecord(11, "rescue", "Harbour", "medical", "old-list"),
+                                 TestRecord(5, "medic", "Harbour", "none", "old-list"),
+                                 TestRecord(20, "rescue", "Hill", "mobility", "other-list")};
+  records[0].log_index = 9;
+  records[1].log_index = 12;
+  records[1].withdrawn = true;
+  records[1].sealed.clear();
+  records[2].log_index = 4;
+  {
+    RawDb raw(path);
+    ASSERT_EQ(raw.Exec(std::string(store_internal::kCreateSchemaVersionTable)), SQLITE_OK);
+    for (int v = 0; v < 3; ++v) {
+      ASSERT_EQ(store_internal::SchemaSteps()[v].version, v + 1);
+      ASSERT_EQ(raw.Exec(std::string(store_internal::SchemaSteps()[v].sql)), SQLITE_OK);
+    }
+    ASSERT_EQ(raw.Exec("INSERT INTO schema_version (version) VALUES (3)"), SQLITE_OK);
+    const char* clear[][3] = {{"rescue", "Harbour", "old-list"},
+                              {"medic", "Harbour", "old-list"},
+                              {"rescue", "Hill", "other-list"}};
+    for (size_t i = 0; i < records.size(); ++i) {
+      const Record& r = records[i];
+      sqlite3_stmt* stmt = nullptr;
+      ASSERT_EQ(sqlite3_prepare_v2(raw.raw(),
+                                   "INSERT INTO records (id, enroller, attributes, sealed,"
+                                   " signature, enrolled_at, withdrawn, log_index, role,"
+                                   " district, list_name)"
+                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   -1, &stmt, nullptr),
+                SQLITE_OK);
+      sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(r.id.value()));
+      sqlite3_bind_blob(stmt, 2, r.enroller.data(), r.enroller.size(), SQLITE_STATIC);
+      sqlite3_bind_blob(stmt, 3, r.attributes.data(), r.attributes.size(), SQLITE_STATIC);
+      sqlite3_bind_blob(stmt, 4, r.sealed.data(), r.sealed.size(), SQLITE_STATIC);
+      sqlite3_bind_blob(stmt, 5, r.signature.data(), r.signature.size(), SQLITE_STATIC);
+      sqlite3_bind_int64(stmt, 6, r.enrolled_at);
+      sqlite3_bind_int64(stmt, 7, r.withdrawn ? 1 : 0);
+      sqlite3_bind_int64(stmt, 8, static_cast<int64_t>(r.log_index));
+      for (int c = 0; c < 3; ++c) sqlite3_bind_text(stmt, 9 + c, clear[i][c], -1, SQLITE_STATIC);
+      ASSERT_EQ(sqlite3_step(stmt), SQLITE_DONE);
+      sqlite3_finalize(stmt);
+    }
+    ASSERT_EQ(raw.Exec("INSERT INTO record_needs VALUES (11, 'medical'), (20, 'mobility');"
+                       "INSERT INTO record_counts VALUES (1, 'rescue', 2), (1, 'medic', 0),"
+                       " (2, 'Harbour', 1), (2, 'Hill', 1), (3, 'medical', 1),"
+                       " (3, 'mobility', 1), (4, 'old-list', 1), (4, 'other-list', 1)"),
+              SQLITE_OK);
+  }
+  auto store = OpenOrNull(path);
+  ASSERT_NE(store, nullptr);
+  {
+    RawDb raw(path);
+    EXPECT_EQ(raw.Text("SELECT group_concat(id) FROM (SELECT id FROM records ORDER BY rowid)"),
+              "20,11,5");
+    EXPECT_EQ(raw.Text("SELECT group_concat(record || need) FROM"
+                       " (SELECT record, need FROM record_needs ORDER BY record)"),
+              "11medical,20mobility");
+  }
+  auto view = store->Read();
+  AMANAH_ASSERT_OK(view);
+  for (const Record& r : records) {
+    auto found = (*view)->FindRecord(r.id);
+    ASSERT_TRUE(found.ok() && found->has_value()) << r.id.ToString();
+    EXPECT_EQ((*found)->attributes, r.attributes);
+    EXPECT_EQ((*found)->sealed, r.sealed);
+    EXPECT_EQ((*found)->signature, r.signature);
+    EXPECT_EQ((*found)->withdrawn, r.withdrawn);
+    EXPECT_EQ((*found)->log_index, r.log_index);
+    EXPECT_EQ((*found)->enrolled_at, r.enrolled_at);
+  }
+  EXPECT_EQ(store->ListRecords("old-list").value(), std::vector<Pseudonym>{TestPseudonym(11)});
+  EXPECT_EQ(store->ListRecords("").value(),
+            (std::vector<Pseudonym>{TestPseudonym(11), TestPseudonym(20)}));
+  EXPECT_EQ(Rows(store->CountRecords(CountBy::kNeed)),
+            (CountPairs{{"medical", 1}, {"mobility", 1}}));
+  auto txn = store->Begin();
+  AMANAH_ASSERT_OK(txn);
+  AMANAH_EXPECT_CODE((*txn)->PutRecord(TestRecord(11)), Code::kConflict);
+  AMANAH_ASSERT_OK((*txn)->PutRecord(TestRecord(30, "aid", "Hill", "none", "old-list")));
+  AMANAH_ASSERT_OK((*txn)->WithdrawRecord(TestPseudonym(11)));
+  AMANAH_ASSERT_OK((*txn)->Commit());
+  EXPECT_EQ(store->ListRecords("old-list").value(), std::vector<Pseudonym>{TestPseudonym(30)});
 }
 
 // The counts table's live rows, and a GROUP BY of the active records, each as one text

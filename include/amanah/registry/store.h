@@ -91,8 +91,9 @@ class StateWriter {
   // role, district, needs and list out of it for CountRecords/ListRecords, and keeps the
   // bytes verbatim).
   // REQUIRES: no other record has record.log_index (each enrolment entry puts one record, at
-  // its own index). The SQL stores key records by it and answer kConflict; the memory store
-  // does not look.
+  // its own index). The SQL stores key records by it and answer kConflict (on PostgreSQL the
+  // transaction is then dead, as after any failed statement); the memory store does not
+  // look.
   virtual Status PutRecord(const Record& record) = 0;
   // Crypto-shredding: erases the sealed bytes (C1 and ciphertext) and marks it withdrawn.
   // The store MUST NOT keep the erased bytes anywhere it can read back (docs/registry.md §7).
