@@ -136,6 +136,34 @@ TEST(SqliteStoreTest, RefusesAFileThatIsNotADatabase) {
   EXPECT_EQ(store.status().code(), Code::kInternal);
 }
 
+// Writes `r` into a records table of schema versions 1 to 3 (keyed by its pseudonym), with
+// the clear columns role, district and list_name given. True if it was written.
+bool InsertOldRecord(RawDb& raw, const Record& r, const char* role, const char* district,
+                     const char* list) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(raw.raw(),
+                         "INSERT INTO records (id, enroller, attributes, sealed, signature,"
+                         " enrolled_at, withdrawn, log_index, role, district, list_name)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         -1, &stmt, nullptr) != SQLITE_OK) {
+    return false;
+  }
+  sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(r.id.value()));
+  sqlite3_bind_blob(stmt, 2, r.enroller.data(), r.enroller.size(), SQLITE_STATIC);
+  sqlite3_bind_blob(stmt, 3, r.attributes.data(), r.attributes.size(), SQLITE_STATIC);
+  sqlite3_bind_blob(stmt, 4, r.sealed.data(), r.sealed.size(), SQLITE_STATIC);
+  sqlite3_bind_blob(stmt, 5, r.signature.data(), r.signature.size(), SQLITE_STATIC);
+  sqlite3_bind_int64(stmt, 6, r.enrolled_at);
+  sqlite3_bind_int64(stmt, 7, r.withdrawn ? 1 : 0);
+  sqlite3_bind_int64(stmt, 8, static_cast<int64_t>(r.log_index));
+  sqlite3_bind_text(stmt, 9, role, -1, SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 10, district, -1, SQLITE_STATIC);
+  sqlite3_bind_text(stmt, 11, list, -1, SQLITE_STATIC);
+  const bool done = sqlite3_step(stmt) == SQLITE_DONE;
+  sqlite3_finalize(stmt);
+  return done;
+}
+
 TEST(SqliteStoreTest, MigratesFromVersion1) {
   const std::string path = TempPath("v1.db");
   Record record = TestRecord(11, "rescue", "Harbour", "mobility", "old-list");
@@ -149,24 +177,7 @@ TEST(SqliteStoreTest, MigratesFromVersion1) {
                        "INSERT INTO log_entries (idx, entry) VALUES (0, x'00'), (1, x'01');"
                        "INSERT INTO meta (key, value) VALUES ('origin', x'6f')"),
               SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(raw.raw(),
-                                 "INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
-                                 -1, &stmt, nullptr),
-              SQLITE_OK);
-    sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(record.id.value()));
-    sqlite3_bind_blob(stmt, 2, record.enroller.data(), record.enroller.size(), SQLITE_STATIC);
-    sqlite3_bind_blob(stmt, 3, record.attributes.data(), record.attributes.size(),
-                      SQLITE_STATIC);
-    sqlite3_bind_blob(stmt, 4, record.sealed.data(), record.sealed.size(), SQLITE_STATIC);
-    sqlite3_bind_blob(stmt, 5, record.signature.data(), record.signature.size(), SQLITE_STATIC);
-    sqlite3_bind_int64(stmt, 6, record.enrolled_at);
-    sqlite3_bind_int64(stmt, 7, static_cast<int64_t>(record.log_index));
-    sqlite3_bind_text(stmt, 8, "rescue", -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 9, "Harbour", -1, SQLITE_STATIC);
-    sqlite3_bind_text(stmt, 10, "old-list", -1, SQLITE_STATIC);
-    ASSERT_EQ(sqlite3_step(stmt), SQLITE_DONE);
-    sqlite3_finalize(stmt);
+    ASSERT_TRUE(InsertOldRecord(raw, record, "rescue", "Harbour", "old-list"));
     ASSERT_EQ(raw.Exec("INSERT INTO record_needs VALUES (11, 'mobility');"
                        "INSERT INTO log_nodes (level, idx, hash) VALUES (0, 1, x'" +
                        std::string(64, 'a') + "'), (2, 7, x'" + std::string(64, 'b') + "')"),
@@ -239,26 +250,7 @@ TEST(SqliteStoreTest, MigratesRecordsFromVersion3) {
                               {"medic", "Harbour", "old-list"},
                               {"rescue", "Hill", "other-list"}};
     for (size_t i = 0; i < records.size(); ++i) {
-      const Record& r = records[i];
-      sqlite3_stmt* stmt = nullptr;
-      ASSERT_EQ(sqlite3_prepare_v2(raw.raw(),
-                                   "INSERT INTO records (id, enroller, attributes, sealed,"
-                                   " signature, enrolled_at, withdrawn, log_index, role,"
-                                   " district, list_name)"
-                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                   -1, &stmt, nullptr),
-                SQLITE_OK);
-      sqlite3_bind_int64(stmt, 1, static_cast<int64_t>(r.id.value()));
-      sqlite3_bind_blob(stmt, 2, r.enroller.data(), r.enroller.size(), SQLITE_STATIC);
-      sqlite3_bind_blob(stmt, 3, r.attributes.data(), r.attributes.size(), SQLITE_STATIC);
-      sqlite3_bind_blob(stmt, 4, r.sealed.data(), r.sealed.size(), SQLITE_STATIC);
-      sqlite3_bind_blob(stmt, 5, r.signature.data(), r.signature.size(), SQLITE_STATIC);
-      sqlite3_bind_int64(stmt, 6, r.enrolled_at);
-      sqlite3_bind_int64(stmt, 7, r.withdrawn ? 1 : 0);
-      sqlite3_bind_int64(stmt, 8, static_cast<int64_t>(r.log_index));
-      for (int c = 0; c < 3; ++c) sqlite3_bind_text(stmt, 9 + c, clear[i][c], -1, SQLITE_STATIC);
-      ASSERT_EQ(sqlite3_step(stmt), SQLITE_DONE);
-      sqlite3_finalize(stmt);
+      ASSERT_TRUE(InsertOldRecord(raw, records[i], clear[i][0], clear[i][1], clear[i][2]));
     }
     ASSERT_EQ(raw.Exec("INSERT INTO record_needs VALUES (11, 'medical'), (20, 'mobility');"
                        "INSERT INTO record_counts VALUES (1, 'rescue', 2), (1, 'medic', 0),"
