@@ -139,6 +139,9 @@ Result<size_t> EncodeAttributesInto(std::span<const AttributeView> pairs, std::s
 // Strict: kMalformed for unsorted or duplicate keys, bad characters, bad UTF-8, limits,
 // truncation or trailing bytes.
 Result<Attributes> ParseAttributes(ByteView encoding);
+// ParseAttributes' checks, with the same errors, without building the map (for code that only
+// needs to know that an encoding is canonical: a signer, a parser of entries).
+Status CheckAttributesEncoding(ByteView encoding);
 
 // The signed message (docs/spec.md §5.4): LP("amanah/v1/record-signature") ‖ registry_id ‖
 // record_id ‖ C1 ‖ SHA256(nonce ‖ ciphertext ‖ tag) ‖ attributes_encoding.

@@ -258,8 +258,7 @@ Result<SecretBytes> OpenRecord(const RegistryId& registry_id, const group::Eleme
   return plain;
 }
 
-Result<size_t> EncodeAttributesInto(std::span<const AttributeView> pairs,
-                                    std::span<uint8_t> out) {
+Result<size_t> EncodeAttributesInto(std::span<const AttributeView> pairs, std::span<uint8_t> out) {
   // docs/spec.md §5.3: u16 count ‖ (LP(key) ‖ LP(value)) in ascending byte order of key.
   if (pairs.size() > kMaxAttributes) return InvalidArgument("more than 64 attributes");
   size_t pos = 0;
@@ -307,17 +306,22 @@ Result<Bytes> EncodeAttributes(const Attributes& attributes) {
   return out;
 }
 
-Result<Attributes> ParseAttributes(ByteView encoding) {
+namespace {
+
+// docs/spec.md §5.3's checks, in the order ParseAttributes has always made them, handing each
+// pair to `visit` as views into `encoding`.
+template <typename Visit>
+Status ForEachAttribute(ByteView encoding, Visit&& visit) {
   ByteReader in(encoding);
   AMANAH_ASSIGN_OR_RETURN(uint16_t count, in.U16());
   if (count > kMaxAttributes) return Malformed("more than 64 attributes");
-  Attributes out;
-  std::string previous;
+  std::string_view previous;
   for (uint16_t i = 0; i < count; ++i) {
     AMANAH_ASSIGN_OR_RETURN(ByteView key_bytes, in.LP());
     AMANAH_ASSIGN_OR_RETURN(ByteView value_bytes, in.LP());
-    std::string key = AsString(key_bytes);
-    std::string value = AsString(value_bytes);
+    const std::string_view key(reinterpret_cast<const char*>(key_bytes.data()), key_bytes.size());
+    const std::string_view value(reinterpret_cast<const char*>(value_bytes.data()),
+                                 value_bytes.size());
     if (!ValidKey(key)) return Malformed("attribute key must be 1-32 of [a-z0-9_.-]");
     if (!ValidValue(value)) {
       return Malformed("attribute value must be UTF-8 of at most 1024 bytes");
@@ -325,10 +329,24 @@ Result<Attributes> ParseAttributes(ByteView encoding) {
     // Strictly ascending: rejects both unsorted and duplicate keys.
     if (i > 0 && !(previous < key)) return Malformed("attribute keys not strictly ascending");
     previous = key;
-    out.emplace(std::move(key), std::move(value));
+    visit(key, value);
   }
-  AMANAH_RETURN_IF_ERROR(in.Finish());
+  return in.Finish();
+}
+
+}  // namespace
+
+Result<Attributes> ParseAttributes(ByteView encoding) {
+  Attributes out;
+  AMANAH_RETURN_IF_ERROR(
+      ForEachAttribute(encoding, [&out](std::string_view key, std::string_view value) {
+        out.emplace_hint(out.end(), std::string(key), std::string(value));
+      }));
   return out;
+}
+
+Status CheckAttributesEncoding(ByteView encoding) {
+  return ForEachAttribute(encoding, [](std::string_view, std::string_view) {});
 }
 
 Bytes SignatureMessage(const RegistryId& registry_id, const SealedRecord& record,
@@ -355,7 +373,7 @@ Result<Signature> SignRecord(const SecretBytes& seed, const RegistryId& registry
                              const SealedRecord& record, ByteView attributes_encoding) {
   EnsureSodium();
   if (seed.size() != crypto_sign_SEEDBYTES) return InvalidArgument("signing seed is not 32 bytes");
-  AMANAH_RETURN_IF_ERROR(ParseAttributes(attributes_encoding).status());
+  AMANAH_RETURN_IF_ERROR(CheckAttributesEncoding(attributes_encoding));
   const Bytes message = SignatureMessage(registry_id, record, attributes_encoding);
   // The expanded key lives on the stack for one signature and is wiped (a guarded
   // SecretBytes per signature costs more system calls than the signature itself).
@@ -370,7 +388,7 @@ Result<Signature> SignRecord(const SecretBytes& seed, const RegistryId& registry
 
 Result<Signature> SignRecord(const Signer& signer, const RegistryId& registry_id,
                              const SealedRecord& record, ByteView attributes_encoding) {
-  AMANAH_RETURN_IF_ERROR(ParseAttributes(attributes_encoding).status());
+  AMANAH_RETURN_IF_ERROR(CheckAttributesEncoding(attributes_encoding));
   return signer.Sign(SignatureMessage(registry_id, record, attributes_encoding));
 }
 
@@ -387,7 +405,7 @@ Status VerifyRecordSignature(const SigningPublicKey& enroller, const RegistryId&
                              ByteView attributes_encoding, ByteView signature) {
   EnsureSodium();
   if (signature.size() != crypto_sign_BYTES) return Malformed("signature is not 64 bytes");
-  AMANAH_RETURN_IF_ERROR(ParseAttributes(attributes_encoding).status());
+  AMANAH_RETURN_IF_ERROR(CheckAttributesEncoding(attributes_encoding));
   const Bytes message =
       SignatureMessage(registry_id, record_id, c1, ciphertext_hash, attributes_encoding);
   if (!VerifySignature(enroller, message, signature).ok()) {

@@ -177,34 +177,56 @@ TEST(Attributes, CanonicalEncodingRoundTripsAndRejectsTheRest) {
   EXPECT_EQ(*back, a);
   EXPECT_EQ(EncodeAttributes({})->size(), 2u);
 
+  EXPECT_TRUE(CheckAttributesEncoding(*enc).ok());
+  // CheckAttributesEncoding (no map) refuses what ParseAttributes refuses, with its message.
+  auto refused = [](ByteView bytes) {
+    const Status parsed = ParseAttributes(bytes).status();
+    const Status checked = CheckAttributesEncoding(bytes);
+    EXPECT_EQ(parsed.code(), Code::kMalformed);
+    EXPECT_EQ(checked.code(), Code::kMalformed);
+    EXPECT_EQ(checked.message(), parsed.message());
+  };
   auto pair = [](ByteWriter& w, std::string_view k, std::string_view v) { w.LP(k).LP(v); };
   ByteWriter unsorted;
   unsorted.U16(2);
   pair(unsorted, "role", "x");
   pair(unsorted, "district", "y");
-  EXPECT_EQ(ParseAttributes(unsorted.bytes()).status().code(), Code::kMalformed);
+  refused(unsorted.bytes());
+  ByteWriter prefix_after;  // "ab" sorts before "abc": the other order is refused
+  prefix_after.U16(2);
+  pair(prefix_after, "abc", "x");
+  pair(prefix_after, "ab", "y");
+  refused(prefix_after.bytes());
+  ByteWriter prefix_first;
+  prefix_first.U16(2);
+  pair(prefix_first, "ab", "x");
+  pair(prefix_first, "abc", "y");
+  EXPECT_TRUE(CheckAttributesEncoding(prefix_first.bytes()).ok());
+  EXPECT_EQ(ParseAttributes(prefix_first.bytes())->size(), 2u);
   ByteWriter dup;
   dup.U16(2);
   pair(dup, "role", "x");
   pair(dup, "role", "y");
-  EXPECT_EQ(ParseAttributes(dup.bytes()).status().code(), Code::kMalformed);
+  refused(dup.bytes());
   ByteWriter upper;
   upper.U16(1);
   pair(upper, "Role", "x");
-  EXPECT_EQ(ParseAttributes(upper.bytes()).status().code(), Code::kMalformed);
+  refused(upper.bytes());
   ByteWriter bad_utf8;
   bad_utf8.U16(1);
   pair(bad_utf8, "role", "\xc0\xaf");  // overlong '/'
-  EXPECT_EQ(ParseAttributes(bad_utf8.bytes()).status().code(), Code::kMalformed);
+  refused(bad_utf8.bytes());
   ByteWriter surrogate;
   surrogate.U16(1);
   pair(surrogate, "role", "\xed\xa0\x80");
-  EXPECT_EQ(ParseAttributes(surrogate.bytes()).status().code(), Code::kMalformed);
+  refused(surrogate.bytes());
+  ByteWriter too_many;
+  too_many.U16(65);
+  refused(too_many.bytes());
   Bytes trailing = *enc;
   trailing.push_back(0);
-  EXPECT_EQ(ParseAttributes(trailing).status().code(), Code::kMalformed);
-  EXPECT_EQ(ParseAttributes(ByteView(*enc).first(enc->size() - 1)).status().code(),
-            Code::kMalformed);
+  refused(trailing);
+  refused(ByteView(*enc).first(enc->size() - 1));
 
   EXPECT_EQ(EncodeAttributes({{"", "x"}}).status().code(), Code::kInvalidArgument);
   EXPECT_EQ(EncodeAttributes({{std::string(33, 'a'), "x"}}).status().code(),

@@ -323,7 +323,7 @@ Result<Body> ReadAttest(FieldReader& r) {
 Result<Body> ReadEnrol(FieldReader& r) {
   EnrolBody b;
   AMANAH_ASSIGN_OR_RETURN(ByteView attributes, r.Required("attributes"));
-  if (!record::ParseAttributes(attributes).ok()) {
+  if (!record::CheckAttributesEncoding(attributes).ok()) {
     return Malformed("entry field attributes is not a canonical encoding");
   }
   b.attributes.assign(attributes.begin(), attributes.end());
