@@ -518,7 +518,7 @@ class SqliteStore::Txn : public SqlView<Transaction> {
     return Write([&]() -> Status {
       AMANAH_ASSIGN_OR_RETURN(ClearColumns clear,
                               store_internal::ParseClearColumns(r.attributes));
-      AMANAH_RETURN_IF_ERROR(Atomically([&]() -> Status {
+      auto insert = [&]() -> Status {
         {
           AMANAH_ASSIGN_OR_RETURN(
               Stmt q, db_->Prepare("INSERT INTO records (id, enroller, attributes, sealed,"
@@ -546,7 +546,10 @@ class SqliteStore::Txn : public SqlView<Transaction> {
           AMANAH_RETURN_IF_ERROR(q.Int(1, I64(r.id.value())).Text(2, need).Run());
         }
         return Status::Ok();
-      }));
+      };
+      // One statement is atomic by itself; a savepoint (two more statements, and a copy of
+      // every page the write touches) only when the needs make it several.
+      AMANAH_RETURN_IF_ERROR(clear.needs.empty() ? insert() : Atomically(insert));
       // Counted only while active, and added to record_counts when the transaction commits
       // (nothing reads the counts inside it): three upserts a record fewer.
       if (!r.withdrawn) uncounted_.Add(clear);
