@@ -16,11 +16,15 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <memory>
@@ -50,6 +54,32 @@ using registry::client::Identity;
 constexpr size_t kChunkBytes = 64 * 1024;
 constexpr size_t kSealBatch = 1024;  // rows held (with their names) at once while sealing
 constexpr size_t kMaxReportedRows = 1000;
+
+// Where an import's CPU went, by thread clocks, for scripts/bench.sh (which sets
+// AMANAH_IMPORT_CPU_OUT to a file): the first pass, the sealing, the appending thread, the
+// commit, the main thread in all, and the whole process. What the process spent beyond the
+// main, sealing and appending threads is the registry's helpers: the second core of its
+// batched verification, the store's checkpointer. Two clock reads per batch and thread.
+struct CpuTally {
+  static int64_t Ns(clockid_t clock) {
+    timespec t{};
+    clock_gettime(clock, &t);
+    return int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+  }
+  static int64_t ThreadNs() { return Ns(CLOCK_THREAD_CPUTIME_ID); }
+  std::atomic<int64_t> pass1{0}, seal{0}, append{0}, commit{0};
+  // One line of tab-separated seconds: rows, process, main thread, first pass, sealing
+  // (both threads), appending thread, commit.
+  Status WriteTo(const std::string& path, uint64_t rows) const {
+    const auto secs = [](int64_t ns) { return std::to_string(static_cast<double>(ns) / 1e9); };
+    std::ofstream f(path, std::ios::trunc);
+    f << rows << '\t' << secs(Ns(CLOCK_PROCESS_CPUTIME_ID)) << '\t' << secs(ThreadNs()) << '\t'
+      << secs(pass1) << '\t' << secs(seal) << '\t' << secs(append) << '\t' << secs(commit)
+      << '\n';
+    f.close();
+    return f ? Status::Ok() : Unavailable(path + ": cannot write the CPU tally");
+  }
+};
 
 struct ImportOptions {
   std::string key;
@@ -289,12 +319,15 @@ Result<CsvOptions> CsvOptionsOf(const ImportOptions& o) {
 void SealRange(const SignedConfig& config, const Signer& signer,
                const record::SealingKey& sealing_key, registry::client::IdentityBuffer& buffer,
                registry::Time now, std::vector<Person>& people, const std::vector<Pseudonym>& ids,
-               std::vector<Result<registry::Submission>>& out, size_t begin, size_t end) {
+               std::vector<Result<registry::Submission>>& out, size_t begin, size_t end,
+               CpuTally& cpu) {
+  const int64_t start = CpuTally::ThreadNs();
   for (size_t i = begin; i < end; ++i) {
     out[i] = registry::client::Enrol(config, signer, sealing_key, buffer, ids[i], people[i].who,
                                      people[i].attributes, now);
     people[i].Wipe();
   }
+  cpu.seal += CpuTally::ThreadNs() - start;
 }
 
 // Runs one job at a time on its own thread, so that the caller can seal the next batch while
@@ -395,6 +428,7 @@ Status Import(Context& ctx, const ImportOptions& o) {
   AMANAH_RETURN_IF_ERROR(RequireActive(s, {Role::kEnroller}, "importing a list"));
   const SignedConfig& config = s.reg().config();
 
+  CpuTally cpu;
   // Pass 1: check every row; count.
   registry::Time now = CommandClock().Now();
   uint64_t rows = 0, bad = 0;
@@ -414,7 +448,9 @@ Status Import(Context& ctx, const ImportOptions& o) {
     p->Wipe();
     return Status::Ok();
   };
+  const int64_t pass1_start = CpuTally::ThreadNs();
   AMANAH_ASSIGN_OR_RETURN(FileScan first, ScanFile(o, mapping, csv_options, check));
+  cpu.pass1 = CpuTally::ThreadNs() - pass1_start;
   if (bad > 0) {
     if (bad > kMaxReportedRows) {
       err << o.file << ": … and " << (bad - kMaxReportedRows) << " more bad rows\n";
@@ -534,8 +570,8 @@ Status Import(Context& ctx, const ImportOptions& o) {
     const size_t half = batch.size() / 2;
     std::thread worker(SealRange, std::cref(config), std::cref(signer), std::cref(sealing_key),
                        std::ref(buffers[1]), now, std::ref(batch), std::cref(ids), std::ref(sealed),
-                       half, batch.size());
-    SealRange(config, signer, sealing_key, buffers[0], now, batch, ids, sealed, 0, half);
+                       half, batch.size(), std::ref(cpu));
+    SealRange(config, signer, sealing_key, buffers[0], now, batch, ids, sealed, 0, half, cpu);
     worker.join();
     // The previous batch's refusal, if any, comes first: its rows precede this batch's.
     AMANAH_RETURN_IF_ERROR(finish_append());
@@ -556,7 +592,9 @@ Status Import(Context& ctx, const ImportOptions& o) {
     if (stream) {
       appending = std::move(submissions);
       appender.Start([&]() -> Status {
+        const int64_t start = CpuTally::ThreadNs();
         written = stream->Add(appending);
+        cpu.append += CpuTally::ThreadNs() - start;
         return Status::Ok();
       });
     } else {
@@ -594,7 +632,9 @@ Status Import(Context& ctx, const ImportOptions& o) {
   // The IDs first: a pseudonym nobody can link to its row is of no use to the person.
   AMANAH_RETURN_IF_ERROR(ids_file.Finish());
   if (stream) {
+    const int64_t commit_start = CpuTally::ThreadNs();
     Status committed = stream->Commit();
+    cpu.commit = CpuTally::ThreadNs() - commit_start;
     if (!committed.ok()) {
       unlink(o.ids_out.c_str());
       return Status(committed.code(), committed.message() + "; nothing was imported");
@@ -614,6 +654,11 @@ Status Import(Context& ctx, const ImportOptions& o) {
       << first_index << " to " << last_index << ")\n"
       << "pseudonyms: " << o.ids_out
       << " (line -> ID; it links rows to people: keep it as safe as the list)\n";
+  // The import is committed whatever happens to the tally: a failure to write it is a warning.
+  if (const char* cpu_out = std::getenv("AMANAH_IMPORT_CPU_OUT")) {
+    Status wrote = cpu.WriteTo(cpu_out, rows);
+    if (!wrote.ok()) err << "warning: " << wrote.message() << "\n";
+  }
   return Status::Ok();
 }
 
