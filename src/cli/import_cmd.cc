@@ -39,6 +39,7 @@
 #include "amanah/registry/client.h"
 #include "amanah/registry/rules.h"
 #include "amanah/registry/submit_stream.h"
+#include "amanah/sha256.h"
 #include "cli.h"
 #include "common.h"
 #include "io.h"
@@ -182,7 +183,7 @@ Result<Person> ToPerson(const MappedRow& row, const ImportOptions& o, registry::
 // Reads the file in chunks, maps each non-empty row and hands it to `row_fn`. Fills `digest`
 // with the file's SHA-256 and `mapper_out` with the mapper (for the summary).
 struct FileScan {
-  std::array<uint8_t, crypto_hash_sha256_BYTES> digest{};
+  Sha256Digest digest{};
   std::optional<ColumnMapper> mapper;
   char delimiter = ',';
 };
@@ -205,8 +206,7 @@ Result<FileScan> ScanFile(const ImportOptions& o, const ColumnMapping& mapping,
   }
   AMANAH_ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Create(csv_options));
   FileScan scan;
-  crypto_hash_sha256_state hash;
-  crypto_hash_sha256_init(&hash);
+  Sha256 hash;
   std::vector<uint8_t> buf(kChunkBytes);
   bool header_seen = false;
   CsvRecord record;
@@ -236,7 +236,7 @@ Result<FileScan> ScanFile(const ImportOptions& o, const ColumnMapping& mapping,
       return Unavailable(o.file + ": read error");
     }
     if (n == 0) break;
-    crypto_hash_sha256_update(&hash, buf.data(), static_cast<unsigned long long>(n));
+    hash.Update(ByteView(buf.data(), static_cast<size_t>(n)));
     Status fed = reader.Feed(ByteView(buf.data(), static_cast<size_t>(n)));
     if (!fed.ok()) return WithPath(o.file, fed);
     AMANAH_RETURN_IF_ERROR(drain());
@@ -246,7 +246,7 @@ Result<FileScan> ScanFile(const ImportOptions& o, const ColumnMapping& mapping,
   if (!fin.ok()) return WithPath(o.file, fin);
   AMANAH_RETURN_IF_ERROR(drain());
   if (!header_seen) return Malformed(o.file + ": the file is empty (no header line)");
-  crypto_hash_sha256_final(&hash, scan.digest.data());
+  scan.digest = hash.Final();
   scan.delimiter = reader.delimiter();
   return scan;
 }

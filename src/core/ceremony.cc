@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "amanah/box.h"
+#include "amanah/sha256.h"
 #include "amanah/utf8.h"
 
 namespace amanah {
@@ -184,11 +185,7 @@ Bytes RegistryConfig::Body() const {
 
 // docs/spec.md §4.2: config_hash = SHA256(LP("amanah/v1/config") ‖ body).
 ConfigHash RegistryConfig::Hash() const {
-  EnsureSodium();
-  Bytes input = ByteWriter().LP(kConfigDst).Raw(Body()).Take();
-  ConfigHash h;
-  crypto_hash_sha256(h.data(), input.data(), input.size());
-  return h;
+  return Sha256Of(ByteWriter().LP(kConfigDst).Raw(Body()).Take());
 }
 
 Status CheckConfigShape(const RegistryConfig& c) {

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "amanah/secret.h"
+#include "amanah/sha256.h"
 #include "crockford.h"
 
 namespace amanah::http {
@@ -18,13 +19,6 @@ constexpr std::array<std::string_view, 4> kComponents = {"@method", "@path", "@q
                                                          "content-digest"};
 constexpr std::string_view kDigestPrefix = "sha-256=:";
 constexpr size_t kMaxCreatedDigits = 15;  // RFC 8941 §3.3.1: integers have at most 15 digits
-
-std::array<uint8_t, crypto_hash_sha256_BYTES> Sha256(ByteView data) {
-  EnsureSodium();
-  std::array<uint8_t, crypto_hash_sha256_BYTES> out;
-  crypto_hash_sha256(out.data(), data.data(), data.size());
-  return out;
-}
 
 // RFC 9110 §5.6.2 token characters: a method is one token.
 bool IsTchar(char c) {
@@ -215,7 +209,7 @@ Result<Bytes> FromBase64Url(std::string_view text) {
 
 std::string ContentDigest(ByteView body) {
   // RFC 9530 §2 and §5: a dictionary with one member, sha-256, a byte sequence.
-  auto digest = Sha256(body);
+  auto digest = Sha256Of(body);
   return std::string(kDigestPrefix) + ToBase64(digest) + ":";
 }
 
@@ -266,7 +260,7 @@ Result<SignatureClaims> ParseSignature(const HttpRequestParts& request,
     return Malformed("Content-Digest is not sha-256=:…:");
   }
   auto digest = d.ByteSequence();
-  if (!digest || digest->size() != crypto_hash_sha256_BYTES || !d.Done()) {
+  if (!digest || digest->size() != Sha256Digest().size() || !d.Done()) {
     return Malformed("Content-Digest is not sha-256=:…:");
   }
 
@@ -336,7 +330,7 @@ Result<SignatureClaims> ParseSignature(const HttpRequestParts& request,
 
   // 4. The body must be what the digest says (RFC 9530 §2). Public data: no need for
   // constant time, but no harm either.
-  const auto actual = Sha256(request.body);
+  const auto actual = Sha256Of(request.body);
   if (sodium_memcmp(actual.data(), digest->data(), actual.size()) != 0) {
     return VerifyFailed("Content-Digest does not match the body");
   }

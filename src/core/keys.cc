@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "amanah/group.h"
+#include "amanah/sha256.h"
 #include "amanah/utf8.h"
 #include "crockford.h"
 
@@ -178,11 +179,9 @@ std::array<uint8_t, 10> PublicKey::FingerprintBytes() const {
   // docs/spec.md §3.3: SHA256(LP(DST) ‖ u8(role) ‖ sign ‖ enc)[0:10]. The label is not bound.
   Bytes input =
       ByteWriter().LP(kFingerprintDst).U8(static_cast<uint8_t>(role)).Raw(sign).Raw(enc).Take();
-  uint8_t digest[crypto_hash_sha256_BYTES];
-  EnsureSodium();
-  crypto_hash_sha256(digest, input.data(), input.size());
+  const Sha256Digest digest = Sha256Of(input);
   std::array<uint8_t, 10> fp;
-  std::copy(digest, digest + fp.size(), fp.begin());
+  std::copy(digest.begin(), digest.begin() + fp.size(), fp.begin());
   return fp;
 }
 

@@ -6,6 +6,7 @@
 #include <bit>
 
 #include "amanah/secret.h"
+#include "amanah/sha256.h"
 
 namespace amanah::merkle {
 
@@ -132,34 +133,19 @@ Status CheckConsistencyShape(uint64_t first, uint64_t second, std::span<const Ha
 }  // namespace
 
 Hash LeafHash(ByteView data) {
-  EnsureSodium();
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
   const uint8_t prefix = kLeafPrefix;
-  crypto_hash_sha256_update(&st, &prefix, 1);
-  crypto_hash_sha256_update(&st, data.data(), data.size());
-  Hash out;
-  crypto_hash_sha256_final(&st, out.data());
-  return out;
+  return Sha256().Update(ByteView(&prefix, 1)).Update(data).Final();
 }
 
 Hash NodeHash(const Hash& left, const Hash& right) {
-  EnsureSodium();
   uint8_t buf[1 + 2 * kHashSize];
   buf[0] = kNodePrefix;
   std::copy(left.begin(), left.end(), buf + 1);
   std::copy(right.begin(), right.end(), buf + 1 + kHashSize);
-  Hash out;
-  crypto_hash_sha256(out.data(), buf, sizeof buf);
-  return out;
+  return Sha256Of(ByteView(buf, sizeof buf));
 }
 
-Hash EmptyRoot() {
-  EnsureSodium();
-  Hash out;
-  crypto_hash_sha256(out.data(), nullptr, 0);
-  return out;
-}
+Hash EmptyRoot() { return Sha256Of(ByteView()); }
 
 Hash RootFromLeafHashes(std::span<const Hash> leaf_hashes) {
   CompactRange range;

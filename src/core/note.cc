@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "amanah/keys.h"
+#include "amanah/sha256.h"
 
 namespace amanah::note {
 
@@ -160,15 +161,13 @@ bool IsValidKeyName(std::string_view name) {
 }
 
 uint32_t KeyId(std::string_view name, uint8_t type, ByteView public_key) {
-  EnsureSodium();
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  crypto_hash_sha256_update(&st, reinterpret_cast<const uint8_t*>(name.data()), name.size());
   const uint8_t sep[2] = {'\n', type};
-  crypto_hash_sha256_update(&st, sep, 2);
-  crypto_hash_sha256_update(&st, public_key.data(), public_key.size());
-  uint8_t digest[32];
-  crypto_hash_sha256_final(&st, digest);
+  const Sha256Digest digest =
+      Sha256()
+          .Update(ByteView(reinterpret_cast<const uint8_t*>(name.data()), name.size()))
+          .Update(ByteView(sep, 2))
+          .Update(public_key)
+          .Final();
   return (uint32_t{digest[0]} << 24) | (uint32_t{digest[1]} << 16) |
          (uint32_t{digest[2]} << 8) | uint32_t{digest[3]};
 }

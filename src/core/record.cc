@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "amanah/sha256.h"
 #include "amanah/utf8.h"
 #include "msm.h"
 #include "record_internal.h"
@@ -35,13 +36,7 @@ bool ValidValue(std::string_view value) {
 }  // namespace
 
 std::array<uint8_t, 32> CiphertextHash(const SealedRecord& record) {
-  std::array<uint8_t, 32> h;
-  crypto_hash_sha256_state st;
-  crypto_hash_sha256_init(&st);
-  crypto_hash_sha256_update(&st, record.nonce.data(), record.nonce.size());
-  crypto_hash_sha256_update(&st, record.ciphertext.data(), record.ciphertext.size());
-  crypto_hash_sha256_final(&st, h.data());
-  return h;
+  return Sha256().Update(record.nonce).Update(record.ciphertext).Final();
 }
 
 Bytes SealedRecord::Encode() const {

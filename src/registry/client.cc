@@ -8,6 +8,7 @@
 #include "amanah/record.h"
 #include "amanah/registry/rules.h"
 #include "amanah/release.h"
+#include "amanah/sha256.h"
 #include "batch_verify.h"
 
 namespace amanah::registry::client {
@@ -18,12 +19,6 @@ constexpr const char* kName = "name";
 constexpr const char* kBirthYear = "birth_year";
 constexpr const char* kPhone = "phone";
 constexpr const char* kNotes = "notes";
-
-std::array<uint8_t, 32> Sha256(ByteView bytes) {
-  std::array<uint8_t, 32> hash;
-  crypto_hash_sha256(hash.data(), bytes.data(), bytes.size());
-  return hash;
-}
 
 release::RegistryKeys KeysOf(const SignedConfig& config) {
   release::RegistryKeys keys{config.config.x_pub, config.config.k, {}};
@@ -283,7 +278,7 @@ Result<ApprovalOutput> Approve(const SignedConfig& config, const note::VerifierK
   ApproveBody body;
   body.release = rr.release;
   body.custodian = index;
-  body.partial_hash = Sha256(box);
+  body.partial_hash = Sha256Of(box);
   body.checkpoint_size = cp.checkpoint.size;
   Submission s = SignBody(config, custodian, body, now);
   s.attachment = std::move(box);

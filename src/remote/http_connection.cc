@@ -14,6 +14,7 @@
 #include "amanah/registry/entry.h"
 #include "amanah/registry/replica.h"
 #include "amanah/registry/rules.h"
+#include "amanah/sha256.h"
 
 namespace amanah::remote {
 namespace {
@@ -55,12 +56,6 @@ Result<Bytes> Base64Field(const json& j, const char* name) {
   Result<Bytes> bytes = FromBase64(j[name].get<std::string>());
   if (!bytes.ok()) return Malformed(std::string("the server's ") + name + " is not base64");
   return bytes;
-}
-
-std::array<uint8_t, 32> Sha256(ByteView data) {
-  std::array<uint8_t, 32> out{};
-  crypto_hash_sha256(out.data(), data.data(), data.size());
-  return out;
 }
 
 // RFC 3986 percent-encoding of a query value: unreserved characters stay, every other byte
@@ -462,7 +457,7 @@ Result<std::vector<registry::Approval>> HttpConnection::ReleasePartials(const Id
       AMANAH_ASSIGN_OR_RETURN(registry::Entry entry, impl_->LoggedEntry(a.log_index));
       AMANAH_ASSIGN_OR_RETURN(registry::Body body, registry::ReadBody(entry));
       const auto* approve = std::get_if<registry::ApproveBody>(&body);
-      if (approve == nullptr || Sha256(partial) != approve->partial_hash) {
+      if (approve == nullptr || Sha256Of(partial) != approve->partial_hash) {
         return VerifyFailed("the server's partial of custodian " + std::to_string(custodian) +
                             " is not the one the custodian logged");
       }

@@ -7,6 +7,7 @@
 
 #include "amanah/note.h"
 #include "amanah/record.h"
+#include "amanah/sha256.h"
 
 namespace amanah::registry {
 namespace {
@@ -15,12 +16,6 @@ std::string IdHex(const Id16& id) { return ToHex(id); }
 
 bool IsWriter(Role role) {
   return role == Role::kEnroller || role == Role::kOfficial || role == Role::kMonitor;
-}
-
-std::array<uint8_t, 32> Sha256(ByteView data) {
-  std::array<uint8_t, 32> h;
-  crypto_hash_sha256(h.data(), data.data(), data.size());
-  return h;
 }
 
 Result<PersonAttributes> AttributesOf(const Record& record) {
@@ -241,7 +236,7 @@ Status CheckApprove(const Checking& c, const ApproveBody& b) {
     if (c.ctx.now) return InvalidArgument("an approval carries its sealed partial");
     return Status::Ok();
   }
-  if (Sha256(c.attachment) != b.partial_hash) {
+  if (Sha256Of(c.attachment) != b.partial_hash) {
     return VerifyFailed("the attached partial does not match its hash");
   }
   return Status::Ok();

@@ -1,0 +1,45 @@
+// SHA-256 (FIPS 180-4), the one implementation every hash of the tree goes through: the log's
+// leaves and nodes (RFC 9162), ciphertext hashes, key fingerprints and IDs, request digests,
+// an import's file digest.
+//
+// OpenSSL's libcrypto computes it, which uses the processor's SHA extensions where it has
+// them: on these machines about 4× libsodium's portable crypto_hash_sha256 on a 600-byte log
+// entry, and 2–3× on 65 bytes (docs/performance.md). The digests are the same bytes;
+// sha256_test.cc holds them to FIPS 180-4's examples and to libsodium's.
+//
+// Thread safety: a Sha256 is a value used by one thread at a time; Sha256Of is thread-safe.
+#ifndef AMANAH_SHA256_H_
+#define AMANAH_SHA256_H_
+
+#include <array>
+#include <cstdint>
+
+#include "amanah/bytes.h"
+
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX: the header keeps libcrypto out of its users
+
+namespace amanah {
+
+using Sha256Digest = std::array<uint8_t, 32>;
+
+// Incremental: Update as often as needed, then Final once.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  Sha256& Update(ByteView data);
+  // The digest of everything updated. REQUIRES: called once.
+  Sha256Digest Final();
+
+ private:
+  evp_md_ctx_st* ctx_;
+};
+
+Sha256Digest Sha256Of(ByteView data);
+
+}  // namespace amanah
+
+#endif  // AMANAH_SHA256_H_
