@@ -3,9 +3,9 @@
 // an import's file digest.
 //
 // OpenSSL's libcrypto computes it, which uses the processor's SHA extensions where it has
-// them: on these machines about 4× libsodium's portable crypto_hash_sha256 on a 600-byte log
-// entry, and 2–3× on 65 bytes (docs/performance.md). The digests are the same bytes;
-// sha256_test.cc holds them to FIPS 180-4's examples and to libsodium's.
+// them: on these machines 0.4 µs for a 409-byte log entry against 1.4 µs for libsodium's
+// portable crypto_hash_sha256, and 0.15 µs against 0.44 µs for a 65-byte node. The digests
+// are the same bytes; sha256_test.cc holds them to FIPS 180-4's examples and to libsodium's.
 //
 // Thread safety: a Sha256 is a value used by one thread at a time; Sha256Of is thread-safe.
 #ifndef AMANAH_SHA256_H_
