@@ -255,6 +255,28 @@ def main():
           f"batched verification of both 2 × {us(bv)}, the check of `C1` "
           f"{us(seconds(de, 'cpu_time'))} | | {us(c)} | fixed + var + 2 sign = {us(u)} | "
           f"{c / u:.2f}× | | (information: 1.25× leaves {us(1.25 * u - c)} a row for the rest) | |")
+    # Where the import's CPU went, by the threads' clocks (AMANAH_IMPORT_CPU_OUT, written by
+    # the import itself): measured in every run, where a profile samples one.
+    en = find(b, "BM_SealSign_Enrol")
+    for rows, _, _, _ in [i for i in imports if i[0] == 100000][:1] or imports[:1]:
+        path = os.path.join(os.path.dirname(os.path.abspath(import_tsv)), f"import-cpu-{rows}.tsv")
+        if not os.path.exists(path):
+            continue
+        with open(path) as f:
+            fields = f.read().split()
+        if len(fields) != 8:
+            continue
+        process, main, pass1, seal_main, seal_other, append, commit = map(float, fields[1:])
+        helpers = process - main - seal_other - append
+        rest = main - pass1 - seal_main - commit
+        per = lambda s: us(s / rows)
+        enrol = f" (`client::Enrol` alone, in the suite: {us(cpu_s(en))})" if en else ""
+        w(f"| where the {rows:,}-row import's CPU went, a row (thread clocks): sealing on both "
+          f"threads {per(seal_main + seal_other)}{enrol}; the registry's append "
+          f"{per(append + helpers)} (its thread {per(append)}, its helpers {per(helpers)}: the "
+          f"second core of the batched verification, the checkpointer); the first pass over "
+          f"the CSV {per(pass1)}; the second pass's reading, checking and pseudonyms "
+          f"{per(rest)}; the commit {per(commit)} | | {per(process)} | | | | (information) | |")
     if len(imports) >= 2:
         w(f"| import: resident memory by rows | " +
           ", ".join(f"{r:,}: {m / 1024:,.0f} MiB" for r, _, _, m in imports) +

@@ -68,7 +68,9 @@ with open(sys.argv[1], 'w') as f:
                 f'{"medical" if i % 10 == 0 else ""},{1 + i % 4},"un, ngo",+000 {i:09d}\n')
 PY
   primitives "before-import-$rows"
-  /usr/bin/time -f '%e %U %S %M' -o "$T/time" "$amanah" import "$T/list.csv" --list bench \
+  # AMANAH_IMPORT_CPU_OUT: where the import's CPU went, by thread clocks (import_cmd.cc).
+  AMANAH_IMPORT_CPU_OUT="$out/import-cpu-$rows.tsv" \
+    /usr/bin/time -f '%e %U %S %M' -o "$T/time" "$amanah" import "$T/list.csv" --list bench \
     --ids-out "$T/ids.csv" --key "$T/e.key" --yes >/dev/null 2>"$T/err" \
     || { cat "$T/err" >&2; echo "bench: import of $rows rows failed" >&2; exit 1; }
   primitives "after-import-$rows"

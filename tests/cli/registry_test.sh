@@ -161,13 +161,25 @@ with open(sys.argv[1], 'w') as f:
     for i in range(2600):
         f.write(f'Test{i},Person{i},medic,district-{i % 9},un\n')
 PY
-expect "import 2,600 rows (three batches)" 0 import "$T/big.csv" --list big --ids-out "$T/ids-big.csv" \
-  --key "$T/e.key" --yes
+AMANAH_IMPORT_CPU_OUT="$T/cpu.tsv" expect "import 2,600 rows (three batches)" 0 import "$T/big.csv" \
+  --list big --ids-out "$T/ids-big.csv" --key "$T/e.key" --yes
 [ "$(count_list big)" = 2600 ] && ok "2,600 records on the list" || bad "big import count $(count_list big)"
+# The CPU tally for scripts/bench.sh: the rows, then seconds (process, main thread, first pass,
+# sealing on each thread, appending thread, commit); both threads sealed, and no part exceeds
+# the process.
+awk -F'\t' 'NR == 1 && NF == 8 && $1 == 2600 && $5 > 0 && $6 > 0 && $7 > 0 \
+  && $2 >= $3 && $3 >= $4 + $5 + $8 && $2 >= $6 + $7 { good = 1 } END { exit !(good && NR == 1) }' \
+  "$T/cpu.tsv" && ok "the import's CPU tally adds up" || bad "CPU tally: $(cat "$T/cpu.tsv")"
 [ "$(tail -n +2 "$T/ids-big.csv" | cut -d, -f2 | sort -u | wc -l)" = 2600 ] \
   && ok "2,600 distinct pseudonyms in the ids file" || bad "big ids file"
 [ "$(tail -n +2 "$T/ids-big.csv" | cut -d, -f1 | tr -d '\r' | sort -n | tail -1)" = 2601 ] \
   && ok "the ids file names the last line" || bad "big ids file lines"
+
+printf 'First Name,Occupation,Area,Consent\nTally Test,medic,d1,un\n' >"$T/one.csv"
+AMANAH_IMPORT_CPU_OUT="$T/no-such-dir/cpu.tsv" expect "an unwritable CPU tally does not fail the import" \
+  0 import "$T/one.csv" --list tally --ids-out "$T/ids-tally.csv" --key "$T/e.key" --yes
+grep -q '^warning: .*cannot write the CPU tally' "$ERR" && [ "$(count_list tally)" = 1 ] \
+  && ok "the import is committed and the tally's failure is a warning" || bad "unwritable tally"
 
 # --- list ----------------------------------------------------------------------------------
 expect "official sees counts" 0 list --by district --key "$T/o.key"
