@@ -13,6 +13,7 @@
 #include "amanah/keys.h"
 #include "amanah/record.h"
 #include "amanah/registry/client.h"
+#include "amanah/sha256.h"
 #include "fixture.h"
 
 namespace amanah::bench {
@@ -54,6 +55,26 @@ void BM_Group_DecodeElement(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Group_DecodeElement);
+
+// Not a primitive: SHA-256 of a 65-byte log node and a 409-byte log entry (an enrolment's, as
+// an import writes it), by the product's module (OpenSSL, amanah/sha256.h; argument 1) and by
+// libsodium's portable crypto_hash_sha256 (argument 0), which it replaced.
+void BM_Sha256(benchmark::State& state) {
+  EnsureSodium();
+  std::vector<uint8_t> m(static_cast<size_t>(state.range(0)), 0xa5);
+  const bool ours = state.range(1) == 1;
+  std::array<uint8_t, 32> h{};
+  for (auto _ : state) {
+    if (ours) {
+      h = Sha256Of(m);
+    } else {
+      crypto_hash_sha256(h.data(), m.data(), m.size());
+    }
+    m[0] = h[0];  // each message depends on the last digest
+    benchmark::DoNotOptimize(h);
+  }
+}
+BENCHMARK(BM_Sha256)->ArgsProduct({{65, 409}, {0, 1}})->ArgNames({"bytes", "openssl"});
 
 void BM_Primitive_Ed25519Verify(benchmark::State& state) {
   EnsureSodium();

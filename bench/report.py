@@ -265,6 +265,8 @@ def main():
         with open(path) as f:
             fields = f.read().split()
         if len(fields) != 8:
+            print(f"report: {path} is not one line of 8 fields; its row is left out",
+                  file=sys.stderr)
             continue
         process, main, pass1, seal_main, seal_other, append, commit = map(float, fields[1:])
         helpers = process - main - seal_other - append
@@ -275,8 +277,9 @@ def main():
           f"threads {per(seal_main + seal_other)}{enrol}; the registry's append "
           f"{per(append + helpers)} (its thread {per(append)}, its helpers {per(helpers)}: the "
           f"second core of the batched verification, the checkpointer); the first pass over "
-          f"the CSV {per(pass1)}; the second pass's reading, checking and pseudonyms "
-          f"{per(rest)}; the commit {per(commit)} | | {per(process)} | | | | (information) | |")
+          f"the CSV {per(pass1)}; the rest of the main thread (the second pass's reading and "
+          f"checking, drawing pseudonyms, the ids file, start-up) {per(rest)}; the commit "
+          f"{per(commit)} | | {per(process)} | | | | (information) | |")
     if len(imports) >= 2:
         w(f"| import: resident memory by rows | " +
           ", ".join(f"{r:,}: {m / 1024:,.0f} MiB" for r, _, _, m in imports) +

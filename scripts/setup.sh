@@ -14,7 +14,8 @@ packages=(
   # The person's card (amanah card): the QR code, and PNG output.
   libqrencode-dev libpng-dev
   googletest libgtest-dev
-  # The server (amanah serve) and the CLI's --server client: HTTP(S) with OpenSSL.
+  # The server (amanah serve) and the CLI's --server client: HTTP(S) with OpenSSL; the core's
+  # SHA-256 (include/amanah/sha256.h) is OpenSSL's libcrypto too.
   libcpp-httplib-dev libssl-dev
   # ristretto255 point arithmetic for the multi-scalar multiplications (src/core/msm.h).
   libdecaf-dev

@@ -1,26 +1,40 @@
 #include "amanah/sha256.h"
 
 #include <openssl/evp.h>
+#include <openssl/provider.h>
 
 #include <cstdlib>
 
 namespace amanah {
 namespace {
 
-// Fetched once: an EVP_sha256() handle would be looked up in the provider at every init
-// (OpenSSL 3), which costs more than hashing a log node. A libcrypto that cannot give SHA-256
-// or memory for a context cannot hash anything: that is fatal, as a libsodium that does not
-// initialise is (EnsureSodium).
+// SHA-256 from OpenSSL's built-in "default" provider, loaded into a library context of our
+// own: the default context takes its providers and properties from the host's openssl.cnf,
+// where a line such as `default_properties = fips=yes` without a FIPS provider would leave
+// nothing to hash with (libcrypto still reads that file when it first initialises, for its
+// own default context; nothing here depends on it). Fetched once: an EVP_sha256() handle is
+// looked up again at every init, which costs more than hashing a log node. A libcrypto that
+// cannot give SHA-256, or memory for a context, cannot hash anything: that is fatal, as a
+// libsodium that does not initialise is (EnsureSodium).
 const EVP_MD* Md() {
-  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static const EVP_MD* const md = []() -> const EVP_MD* {
+    OSSL_LIB_CTX* context = OSSL_LIB_CTX_new();  // kept for the life of the process
+    if (context == nullptr || OSSL_PROVIDER_load(context, "default") == nullptr) return nullptr;
+    return EVP_MD_fetch(context, "SHA256", "provider=default");
+  }();
   if (md == nullptr) std::abort();
   return md;
+}
+
+void Init(evp_md_ctx_st* ctx) {
+  if (EVP_DigestInit_ex2(ctx, Md(), nullptr) != 1) std::abort();
 }
 
 }  // namespace
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr || EVP_DigestInit_ex2(ctx_, Md(), nullptr) != 1) std::abort();
+  if (ctx_ == nullptr) std::abort();
+  Init(ctx_);
 }
 
 Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }  // cleanses the state
@@ -34,6 +48,7 @@ Sha256Digest Sha256::Final() {
   Sha256Digest out;
   unsigned int length = 0;
   if (EVP_DigestFinal_ex(ctx_, out.data(), &length) != 1 || length != out.size()) std::abort();
+  Init(ctx_);  // a later Update starts a new message
   return out;
 }
 

@@ -48,6 +48,13 @@ TEST(Sha256, SameBytesAsLibsodiumWholeAndInPieces) {
   }
 }
 
+TEST(Sha256, FinalStartsANewMessage) {
+  Sha256 hash;
+  EXPECT_EQ(hash.Update(Text("abc")).Final(), Sha256Of(Text("abc")));
+  EXPECT_EQ(hash.Final(), Sha256Of(ByteView()));
+  EXPECT_EQ(hash.Update(Text("ab")).Update(Text("c")).Final(), Sha256Of(Text("abc")));
+}
+
 TEST(Sha256, OneByteChangesTheDigest) {
   Bytes data = {1, 2, 3, 4};
   const Sha256Digest before = Sha256Of(data);

@@ -133,7 +133,7 @@ Id16 MakeId(uint8_t b) {
 }
 Pseudonym P(uint64_t v) { return *Pseudonym::FromValue(v); }
 
-std::array<uint8_t, 32> Sha256(ByteView b) {
+std::array<uint8_t, 32> SodiumSha256(ByteView b) {
   std::array<uint8_t, 32> h;
   crypto_hash_sha256(h.data(), b.data(), b.size());
   return h;
@@ -284,7 +284,7 @@ class RulesTest : public ::testing::Test {
 
   Status Approve(int custodian, const Id16& release, ByteView partial,
                  std::optional<uint64_t> checkpoint = {}) {
-    return Do(ApproveBody{release, static_cast<uint16_t>(custodian), Sha256(partial),
+    return Do(ApproveBody{release, static_cast<uint16_t>(custodian), SodiumSha256(partial),
                           checkpoint ? *checkpoint : *state_.LogSize()},
               Cust(custodian), partial);
   }
@@ -759,17 +759,16 @@ TEST_F(ReleaseTest, ApproveRefuseOpen) {
   EXPECT_CODE(Approve(1, release_, partial, request_index), kInvalidArgument);
   EXPECT_CODE(Approve(1, release_, partial, *state_.LogSize() + 1), kInvalidArgument);
   // The attachment: present at submission, and matching its hash.
-  EXPECT_CODE(Do(ApproveBody{release_, 1, Sha256(partial), *state_.LogSize()}, Cust(1), {}),
+  EXPECT_CODE(Do(ApproveBody{release_, 1, SodiumSha256(partial), *state_.LogSize()}, Cust(1), {}),
               kInvalidArgument);
-  EXPECT_CODE(Do(ApproveBody{release_, 1, Sha256(partial), *state_.LogSize()}, Cust(1),
+  EXPECT_CODE(Do(ApproveBody{release_, 1, SodiumSha256(partial), *state_.LogSize()}, Cust(1),
                  Bytes(100, 0xac)),
               kVerifyFailed);
   // Not the signer's index; not a custodian.
-  EXPECT_CODE(Do(ApproveBody{release_, 2, Sha256(partial), *state_.LogSize()}, Cust(1),
-                 partial),
-              kPolicyDenied);
-  EXPECT_CODE(Do(ApproveBody{release_, 1, Sha256(partial), *state_.LogSize()}, O(),
-                 partial),
+  EXPECT_CODE(
+      Do(ApproveBody{release_, 2, SodiumSha256(partial), *state_.LogSize()}, Cust(1), partial),
+      kPolicyDenied);
+  EXPECT_CODE(Do(ApproveBody{release_, 1, SodiumSha256(partial), *state_.LogSize()}, O(), partial),
               kPolicyDenied);
 
   EXPECT_TRUE(Approve(1, release_, partial, request_index + 1).ok());
@@ -792,7 +791,7 @@ TEST_F(ReleaseTest, ApproveRefuseOpen) {
 TEST_F(ReleaseTest, ReplayNeedsNoAttachment) {
   ASSERT_TRUE(Do(ReleaseRequestBody{release_, plan_, {P(3), P(1)}, 2}, O()).ok());
   now_ += 10;
-  Entry e = MakeEntry(ApproveBody{release_, 1, Sha256(Bytes(3, 1)), *state_.LogSize()}, now_,
+  Entry e = MakeEntry(ApproveBody{release_, 1, SodiumSha256(Bytes(3, 1)), *state_.LogSize()}, now_,
                       Fp(Cust(1)));
   EXPECT_TRUE(Submit(e, Cust(1), {}, /*replay=*/true).ok());
 }
