@@ -186,43 +186,27 @@ TEST(Attributes, CanonicalEncodingRoundTripsAndRejectsTheRest) {
     EXPECT_EQ(checked.code(), Code::kMalformed);
     EXPECT_EQ(checked.message(), parsed.message());
   };
-  auto pair = [](ByteWriter& w, std::string_view k, std::string_view v) { w.LP(k).LP(v); };
-  ByteWriter unsorted;
-  unsorted.U16(2);
-  pair(unsorted, "role", "x");
-  pair(unsorted, "district", "y");
-  refused(unsorted.bytes());
-  ByteWriter prefix_after;  // "ab" sorts before "abc": the other order is refused
-  prefix_after.U16(2);
-  pair(prefix_after, "abc", "x");
-  pair(prefix_after, "ab", "y");
-  refused(prefix_after.bytes());
-  ByteWriter prefix_first;
-  prefix_first.U16(2);
-  pair(prefix_first, "ab", "x");
-  pair(prefix_first, "abc", "y");
-  EXPECT_TRUE(CheckAttributesEncoding(prefix_first.bytes()).ok());
-  EXPECT_EQ(ParseAttributes(prefix_first.bytes())->size(), 2u);
-  ByteWriter dup;
-  dup.U16(2);
-  pair(dup, "role", "x");
-  pair(dup, "role", "y");
-  refused(dup.bytes());
-  ByteWriter upper;
-  upper.U16(1);
-  pair(upper, "Role", "x");
-  refused(upper.bytes());
-  ByteWriter bad_utf8;
-  bad_utf8.U16(1);
-  pair(bad_utf8, "role", "\xc0\xaf");  // overlong '/'
-  refused(bad_utf8.bytes());
-  ByteWriter surrogate;
-  surrogate.U16(1);
-  pair(surrogate, "role", "\xed\xa0\x80");
-  refused(surrogate.bytes());
-  ByteWriter too_many;
-  too_many.U16(65);
-  refused(too_many.bytes());
+  // u16 count ‖ LP(key) ‖ LP(value)…, in the order given (spec §5.3's layout, any content).
+  using Pairs = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+  auto encoding = [](Pairs pairs, uint16_t count) {
+    ByteWriter w;
+    w.U16(count);
+    for (const auto& [k, v] : pairs) w.LP(k).LP(v);
+    return w.Take();
+  };
+  auto encode = [&encoding](Pairs pairs) {
+    return encoding(pairs, static_cast<uint16_t>(pairs.size()));
+  };
+  refused(encode({{"role", "x"}, {"district", "y"}}));  // unsorted
+  refused(encode({{"abc", "x"}, {"ab", "y"}}));         // "ab" sorts before "abc"
+  const Bytes prefix_first = encode({{"ab", "x"}, {"abc", "y"}});
+  EXPECT_TRUE(CheckAttributesEncoding(prefix_first).ok());
+  EXPECT_EQ(ParseAttributes(prefix_first)->size(), 2u);
+  refused(encode({{"role", "x"}, {"role", "y"}}));  // a key twice
+  refused(encode({{"Role", "x"}}));
+  refused(encode({{"role", "\xc0\xaf"}}));      // overlong '/'
+  refused(encode({{"role", "\xed\xa0\x80"}}));  // a surrogate
+  refused(encoding({}, 65));                    // more than 64
   Bytes trailing = *enc;
   trailing.push_back(0);
   refused(trailing);
