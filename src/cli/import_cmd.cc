@@ -36,6 +36,7 @@
 
 #include "amanah/csv.h"
 #include "amanah/pseudonym.h"
+#include "amanah/random.h"
 #include "amanah/registry/client.h"
 #include "amanah/registry/rules.h"
 #include "amanah/registry/submit_stream.h"
@@ -316,16 +317,17 @@ Result<CsvOptions> CsvOptionsOf(const ImportOptions& o) {
   return c;
 }
 
-// Seals people[begin, end) into out[begin, end) with this thread's identity buffer.
+// Seals people[begin, end) into out[begin, end) with this thread's identity buffer and random
+// source.
 void SealRange(const SignedConfig& config, const Signer& signer,
                const record::SealingKey& sealing_key, registry::client::IdentityBuffer& buffer,
-               registry::Time now, std::vector<Person>& people, const std::vector<Pseudonym>& ids,
-               std::vector<Result<registry::Submission>>& out, size_t begin, size_t end,
-               std::atomic<int64_t>& cpu_ns) {
+               RandomSource& rng, registry::Time now, std::vector<Person>& people,
+               const std::vector<Pseudonym>& ids, std::vector<Result<registry::Submission>>& out,
+               size_t begin, size_t end, std::atomic<int64_t>& cpu_ns) {
   const int64_t start = CpuTally::ThreadNs();
   for (size_t i = begin; i < end; ++i) {
     out[i] = registry::client::Enrol(config, signer, sealing_key, buffer, ids[i], people[i].who,
-                                     people[i].attributes, now);
+                                     people[i].attributes, now, rng);
     people[i].Wipe();
   }
   cpu_ns += CpuTally::ThreadNs() - start;
@@ -510,6 +512,10 @@ Status Import(Context& ctx, const ImportOptions& o) {
   AMANAH_ASSIGN_OR_RETURN(record::SealingKey sealing_key,
                           record::SealingKey::Create(config.config.x_pub));
   std::array<registry::client::IdentityBuffer, 2> buffers;
+  // Randomness a block at a time, one source per sealing thread and one for the pseudonyms
+  // (random.h): three getrandom calls a row otherwise.
+  std::array<BufferedRandom, 2> seal_rngs;
+  BufferedRandom id_rng;
   Progress progress(ctx, stream ? rows : 2 * rows);
   IdsFile ids_file(o.ids_out);
   AMANAH_RETURN_IF_ERROR(ids_file.Open());
@@ -525,7 +531,7 @@ Status Import(Context& ctx, const ImportOptions& o) {
     for (size_t i = 0; i < kSealBatch; ++i) {
       Pseudonym id;
       for (;;) {
-        id = Pseudonym::Generate();
+        id = Pseudonym::Generate(id_rng);
         if (pending.count(id)) continue;
         AMANAH_ASSIGN_OR_RETURN(
             std::optional<registry::Record> used,
@@ -570,10 +576,11 @@ Status Import(Context& ctx, const ImportOptions& o) {
     std::vector<Result<registry::Submission>> sealed(batch.size(), Internal("not sealed"));
     const size_t half = batch.size() / 2;
     std::thread worker(SealRange, std::cref(config), std::cref(signer), std::cref(sealing_key),
-                       std::ref(buffers[1]), now, std::ref(batch), std::cref(ids), std::ref(sealed),
-                       half, batch.size(), std::ref(cpu.seal_other));
-    SealRange(config, signer, sealing_key, buffers[0], now, batch, ids, sealed, 0, half,
-              cpu.seal_main);
+                       std::ref(buffers[1]), std::ref(seal_rngs[1]), now, std::ref(batch),
+                       std::cref(ids), std::ref(sealed), half, batch.size(),
+                       std::ref(cpu.seal_other));
+    SealRange(config, signer, sealing_key, buffers[0], seal_rngs[0], now, batch, ids, sealed, 0,
+              half, cpu.seal_main);
     worker.join();
     // The previous batch's refusal, if any, comes first: its rows precede this batch's.
     AMANAH_RETURN_IF_ERROR(finish_append());

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "amanah/bytes.h"
@@ -17,6 +18,28 @@ void SystemRandom::Fill(std::span<uint8_t> out) {
 RandomSource& SystemRng() {
   static SystemRandom rng;
   return rng;
+}
+
+BufferedRandom::BufferedRandom() : block_(kBlockBytes), next_(kBlockBytes) {}
+
+void BufferedRandom::Fill(std::span<uint8_t> out) {
+  if (out.size() > kBlockBytes) {
+    SystemRng().Fill(out);
+    return;
+  }
+  std::span<uint8_t> block = block_.RevealMutable();
+  size_t done = 0;
+  while (done < out.size()) {
+    if (next_ == kBlockBytes) {
+      SystemRng().Fill(block);
+      next_ = 0;
+    }
+    const size_t n = std::min(out.size() - done, kBlockBytes - next_);
+    std::memcpy(out.data() + done, block.data() + next_, n);
+    sodium_memzero(block.data() + next_, n);
+    next_ += n;
+    done += n;
+  }
 }
 
 DeterministicRandom::DeterministicRandom(std::span<const uint8_t, 32> seed) {
