@@ -10,7 +10,11 @@
 // (BM_Sha256 in bench/crypto_bench.cc). The digests are the same bytes; sha256_test.cc holds
 // them to FIPS 180-4's examples and to libsodium's.
 //
-// Thread safety: a Sha256 is a value used by one thread at a time; Sha256Of is thread-safe.
+// A Sha256 takes its OpenSSL context from a small pool of its thread's (sha256.cc), so that
+// making one costs no allocation.
+//
+// Thread safety: a Sha256 is a value used by one thread at a time (it may die on another);
+// Sha256Of is thread-safe.
 #ifndef AMANAH_SHA256_H_
 #define AMANAH_SHA256_H_
 

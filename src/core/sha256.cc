@@ -4,6 +4,7 @@
 #include <openssl/provider.h>
 
 #include <cstdlib>
+#include <vector>
 
 namespace amanah {
 namespace {
@@ -26,18 +27,56 @@ const EVP_MD* Md() {
   return md;
 }
 
+// Starts a new message. The default provider's SHA-256 init zeroes the whole state, the
+// buffered tail of the last message included.
 void Init(evp_md_ctx_st* ctx) {
   if (EVP_DigestInit_ex2(ctx, Md(), nullptr) != 1) std::abort();
 }
 
-}  // namespace
+// Contexts kept for reuse by this thread: a context costs two allocations and two frees
+// (OpenSSL's and the provider's), more than hashing a log node, and the log's leaves and
+// nodes, a record's ciphertext hash and a key's fingerprint each make a Sha256. Contexts in
+// the pool hold a freshly initialised state (no message bytes).
+class ContextPool {
+ public:
+  ~ContextPool() {
+    for (evp_md_ctx_st* ctx : free_) EVP_MD_CTX_free(ctx);
+  }
+  evp_md_ctx_st* Take() {
+    if (free_.empty()) {
+      evp_md_ctx_st* ctx = EVP_MD_CTX_new();
+      if (ctx == nullptr) std::abort();
+      Init(ctx);
+      return ctx;
+    }
+    evp_md_ctx_st* ctx = free_.back();
+    free_.pop_back();
+    return ctx;
+  }
+  void Give(evp_md_ctx_st* ctx) {
+    if (free_.size() == kKept) {
+      EVP_MD_CTX_free(ctx);  // cleanses the state
+      return;
+    }
+    Init(ctx);
+    free_.push_back(ctx);
+  }
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (ctx_ == nullptr) std::abort();
-  Init(ctx_);
+ private:
+  static constexpr size_t kKept = 8;
+  std::vector<evp_md_ctx_st*> free_;
+};
+
+ContextPool& Pool() {
+  thread_local ContextPool pool;
+  return pool;
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }  // cleanses the state
+}  // namespace
+
+Sha256::Sha256() : ctx_(Pool().Take()) {}
+
+Sha256::~Sha256() { Pool().Give(ctx_); }
 
 Sha256& Sha256::Update(ByteView data) {
   if (!data.empty() && EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) std::abort();

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "amanah/bytes.h"
 #include "amanah/random.h"
@@ -53,6 +55,31 @@ TEST(Sha256, FinalStartsANewMessage) {
   EXPECT_EQ(hash.Update(Text("abc")).Final(), Sha256Of(Text("abc")));
   EXPECT_EQ(hash.Final(), Sha256Of(ByteView()));
   EXPECT_EQ(hash.Update(Text("ab")).Update(Text("c")).Final(), Sha256Of(Text("abc")));
+}
+
+// A Sha256 reuses a context its thread's last one gave back (sha256.cc): the context must
+// come back holding nothing of the message hashed or abandoned in it.
+TEST(Sha256, AReusedContextStartsEmpty) {
+  const Sha256Digest empty = Sha256Of(ByteView());
+  for (int round = 0; round < 20; ++round) {
+    {
+      Sha256 abandoned;
+      abandoned.Update(Text("a message left without its Final"));
+    }
+    EXPECT_EQ(Sha256().Final(), empty);
+    {
+      Sha256 a, b;  // alive together: two contexts, neither shared
+      a.Update(Text("ab"));
+      b.Update(Text("x"));
+      EXPECT_EQ(a.Update(Text("c")).Final(), Sha256Of(Text("abc")));
+      EXPECT_EQ(b.Final(), Sha256Of(Text("x")));
+    }
+  }
+  // Made on one thread, given back on another.
+  auto made_here = std::make_unique<Sha256>();
+  made_here->Update(Text("abc"));
+  std::thread([&] { made_here.reset(); }).join();
+  EXPECT_EQ(Sha256().Update(Text("abc")).Final(), Sha256Of(Text("abc")));
 }
 
 TEST(Sha256, OneByteChangesTheDigest) {
