@@ -254,12 +254,22 @@ DROP TABLE log_node_spans;
 ALTER TABLE log_nodes_v5 RENAME TO log_nodes;
 )sql";
 
+// The index that lists a list's records ordered by the log index, then the pseudonym: keyed
+// (withdrawn, list_name, id), every enrolment inserted its entry at a random place among its
+// list's (the pseudonym is random), the way step 4 found the records table; now each goes at
+// the end of its list's entries. A listing sorts the pseudonyms it reads.
+constexpr std::string_view kV6 = R"sql(
+DROP INDEX records_list;
+CREATE INDEX records_list ON records (withdrawn, list_name, log_index, id);
+)sql";
+
 constexpr SchemaStep kSteps[] = {
     {1, "the registry's state and log", kV1},
     {2, "indexes for counting and listing records", kV2},
     {3, "counts of active records kept with every change", kV3},
     {4, "records kept in enrolment order, found by a unique index on the pseudonym", kV4},
     {5, "log nodes under one integer key", kV5},
+    {6, "records listed by list in enrolment order", kV6},
 };
 
 }  // namespace

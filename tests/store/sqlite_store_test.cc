@@ -108,6 +108,10 @@ TEST(SqliteStoreTest, ConfiguresWalAndRecordsTheSchemaVersion) {
   EXPECT_EQ(raw.Text("SELECT version FROM schema_version"),
             std::to_string(SqliteStore::SchemaVersion()));
   EXPECT_EQ(SqliteStore::SchemaVersion(), store_internal::LatestSchemaVersion());
+  // Step 6: a list's index entries in enrolment order.
+  EXPECT_EQ(raw.Text("SELECT group_concat(name, ',') FROM"
+                     " (SELECT name FROM pragma_index_info('records_list') ORDER BY seqno)"),
+            "withdrawn,list_name,log_index,id");
 }
 
 TEST(SqliteStoreTest, RefusesANewerSchema) {
@@ -194,6 +198,10 @@ TEST(SqliteStoreTest, MigratesFromVersion1) {
     EXPECT_EQ(raw.Text("SELECT name FROM sqlite_master WHERE name = 'records_role'"), "");
     EXPECT_EQ(raw.Text("SELECT name FROM sqlite_master WHERE name = 'record_counts'"),
               "record_counts");
+    // Step 6 rebuilt the list index in enrolment order.
+    EXPECT_EQ(raw.Text("SELECT group_concat(name, ',') FROM"
+                       " (SELECT name FROM pragma_index_info('records_list') ORDER BY seqno)"),
+              "withdrawn,list_name,log_index,id");
     // Step 4 keyed the records by their log index, the pseudonym by a unique index.
     EXPECT_EQ(raw.Text("SELECT name FROM pragma_table_info('records') WHERE pk = 1"),
               "log_index");
