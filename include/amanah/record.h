@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "amanah/bytes.h"
 #include "amanah/group.h"
@@ -136,9 +137,14 @@ Result<Bytes> EncodeAttributes(const Attributes& attributes);
 // the keys are not ascending or `out` is too small (out may then hold a partial encoding).
 using AttributeView = std::pair<std::string_view, std::string_view>;
 Result<size_t> EncodeAttributesInto(std::span<const AttributeView> pairs, std::span<uint8_t> out);
+// EncodeAttributes for pairs in strictly ascending key order, without a map.
+Result<Bytes> EncodeAttributeViews(std::span<const AttributeView> pairs);
 // Strict: kMalformed for unsorted or duplicate keys, bad characters, bad UTF-8, limits,
 // truncation or trailing bytes.
 Result<Attributes> ParseAttributes(ByteView encoding);
+// ParseAttributes' checks and errors; the pairs, in key order, as views into `encoding` (valid
+// while it is), without a map or a copy of a key or value.
+Result<std::vector<AttributeView>> ParseAttributeViews(ByteView encoding);
 // ParseAttributes' checks, with the same errors, without building the map (for code that only
 // needs to know that an encoding is canonical: a signer, a parser of entries).
 Status CheckAttributesEncoding(ByteView encoding);

@@ -155,9 +155,7 @@ Status CheckAttributes(const registry::PersonAttributes& a) {
   if (a.companions >= a.household) {
     return InvalidArgument("companions must be fewer than the household");
   }
-  Result<registry::PersonAttributes> back =
-      registry::PersonAttributes::FromAttributes(a.ToAttributes());
-  return back.status();
+  return a.Check();
 }
 
 bool StdinIsTerminal() { return isatty(STDIN_FILENO) == 1; }

@@ -286,19 +286,21 @@ Result<size_t> EncodeAttributesInto(std::span<const AttributeView> pairs, std::s
   return pos;
 }
 
-Result<Bytes> EncodeAttributes(const Attributes& attributes) {
-  // std::map iterates in ascending byte order of key, as §5.3 wants.
-  std::vector<AttributeView> pairs;
-  pairs.reserve(attributes.size());
+Result<Bytes> EncodeAttributeViews(std::span<const AttributeView> pairs) {
   size_t size = 2;
-  for (const auto& [key, value] : attributes) {
-    pairs.emplace_back(key, value);
-    size += 4 + key.size() + value.size();
-  }
+  for (const auto& [key, value] : pairs) size += 4 + key.size() + value.size();
   Bytes out(size);
   AMANAH_ASSIGN_OR_RETURN(size_t written, EncodeAttributesInto(pairs, out));
   out.resize(written);
   return out;
+}
+
+Result<Bytes> EncodeAttributes(const Attributes& attributes) {
+  // std::map iterates in ascending byte order of key, as §5.3 wants.
+  std::vector<AttributeView> pairs;
+  pairs.reserve(attributes.size());
+  for (const auto& [key, value] : attributes) pairs.emplace_back(key, value);
+  return EncodeAttributeViews(pairs);
 }
 
 namespace {
@@ -337,6 +339,15 @@ Result<Attributes> ParseAttributes(ByteView encoding) {
       ForEachAttribute(encoding, [&out](std::string_view key, std::string_view value) {
         out.emplace_hint(out.end(), std::string(key), std::string(value));
       }));
+  return out;
+}
+
+Result<std::vector<AttributeView>> ParseAttributeViews(ByteView encoding) {
+  std::vector<AttributeView> out;
+  out.reserve(8);
+  AMANAH_RETURN_IF_ERROR(ForEachAttribute(
+      encoding,
+      [&out](std::string_view key, std::string_view value) { out.emplace_back(key, value); }));
   return out;
 }
 

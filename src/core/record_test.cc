@@ -178,13 +178,25 @@ TEST(Attributes, CanonicalEncodingRoundTripsAndRejectsTheRest) {
   EXPECT_EQ(EncodeAttributes({})->size(), 2u);
 
   EXPECT_TRUE(CheckAttributesEncoding(*enc).ok());
-  // CheckAttributesEncoding (no map) refuses what ParseAttributes refuses, with its message.
+  // The views: the map's pairs in its order, encoded back to the same bytes.
+  auto views = ParseAttributeViews(*enc);
+  ASSERT_TRUE(views.ok());
+  EXPECT_EQ(*views, (std::vector<AttributeView>(back->begin(), back->end())));
+  EXPECT_EQ(EncodeAttributeViews(*views).value(), *enc);
+  EXPECT_EQ(EncodeAttributeViews({}).value(), *EncodeAttributes({}));
+  const std::vector<AttributeView> unsorted = {{"role", "x"}, {"district", "y"}};
+  EXPECT_EQ(EncodeAttributeViews(unsorted).status().code(), Code::kInvalidArgument);
+  // CheckAttributesEncoding and ParseAttributeViews (no map) refuse what ParseAttributes
+  // refuses, with its message.
   auto refused = [](ByteView bytes) {
     const Status parsed = ParseAttributes(bytes).status();
     const Status checked = CheckAttributesEncoding(bytes);
+    const Status viewed = ParseAttributeViews(bytes).status();
     EXPECT_EQ(parsed.code(), Code::kMalformed);
     EXPECT_EQ(checked.code(), Code::kMalformed);
     EXPECT_EQ(checked.message(), parsed.message());
+    EXPECT_EQ(viewed.code(), Code::kMalformed);
+    EXPECT_EQ(viewed.message(), parsed.message());
   };
   // u16 count ‖ LP(key) ‖ LP(value)…, in the order given (spec §5.3's layout, any content).
   using Pairs = std::initializer_list<std::pair<std::string_view, std::string_view>>;

@@ -106,7 +106,7 @@ Result<Submission> EnrolWith(const SignedConfig& config, const Signer& enroller,
                              const Pseudonym& id, const Identity& identity,
                              const PersonAttributes& attributes, Time now, RandomSource& rng) {
   const record::RegistryId registry_id = config.config.Id();
-  AMANAH_ASSIGN_OR_RETURN(Bytes attr_bytes, record::EncodeAttributes(attributes.ToAttributes()));
+  AMANAH_ASSIGN_OR_RETURN(Bytes attr_bytes, attributes.EncodeAttributes());
   AMANAH_ASSIGN_OR_RETURN(ByteView payload, buffer.Encode(identity));
   Result<record::SealedRecord> sealed =
       sealing_key != nullptr

@@ -7,17 +7,19 @@
 namespace amanah::registry::store_internal {
 
 Result<ClearColumns> ParseClearColumns(ByteView attributes) {
-  Result<record::Attributes> parsed = record::ParseAttributes(attributes);
+  Result<std::vector<record::AttributeView>> parsed = record::ParseAttributeViews(attributes);
   if (!parsed.ok()) return Malformed("record attributes do not parse");
   ClearColumns columns;
-  auto get = [&](const char* key) -> std::string {
-    auto it = parsed->find(key);
-    return it == parsed->end() ? std::string() : it->second;
+  auto get = [&](std::string_view key) -> std::string_view {
+    for (const auto& [k, v] : *parsed) {
+      if (k == key) return v;
+    }
+    return {};
   };
   columns.role = get("role");
   columns.district = get("district");
   columns.list = get("list");
-  const std::string needs = get("needs");
+  const std::string_view needs = get("needs");
   if (!needs.empty() && needs != "none") {
     std::string_view rest = needs;
     while (true) {

@@ -62,7 +62,14 @@ struct PersonAttributes {
   std::string list;             // the list the person was enrolled on, 1..64 bytes
 
   record::Attributes ToAttributes() const;
+  // record::EncodeAttributes(ToAttributes()), byte for byte, without building the map.
+  Result<Bytes> EncodeAttributes() const;
+  // FromAttributes(ToAttributes()).status(): what a registry would refuse in these attributes.
+  Status Check() const;
   static Result<PersonAttributes> FromAttributes(const record::Attributes& attributes);
+  // The same checks and errors on pairs in strictly ascending key order (what
+  // record::ParseAttributeViews gives), without a map.
+  static Result<PersonAttributes> FromAttributes(std::span<const record::AttributeView> attributes);
 };
 
 // A key admitted to act (or waiting to be). Custodians come from the config; the others

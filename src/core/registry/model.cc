@@ -91,47 +91,94 @@ Result<ConsentScope> ConsentScope::Parse(std::string_view text) {
   return scope;
 }
 
-record::Attributes PersonAttributes::ToAttributes() const {
-  std::string needs_text;
+namespace {
+
+// A person's attribute values written out as text (docs/registry.md §2).
+struct AttributeTexts {
+  std::string companions, consent, household, needs;
+};
+
+// The seven pairs of docs/registry.md §2, in ascending key order: views into `a` and `texts`.
+std::array<record::AttributeView, 7> AttributePairs(const PersonAttributes& a,
+                                                    AttributeTexts& texts) {
   for (std::string_view need : kNeeds) {
-    if (!needs.count(std::string(need))) continue;
-    if (!needs_text.empty()) needs_text += ',';
-    needs_text += need;
+    if (!a.needs.count(std::string(need))) continue;
+    if (!texts.needs.empty()) texts.needs += ',';
+    texts.needs += need;
   }
-  return {
-      {"companions", std::to_string(companions)},
-      {"consent", consent.ToString()},
-      {"district", district},
-      {"household", std::to_string(household)},
-      {"list", list},
-      {"needs", needs_text.empty() ? "none" : needs_text},
-      {"role", role},
-  };
+  if (texts.needs.empty()) texts.needs = "none";
+  texts.companions = std::to_string(a.companions);
+  texts.consent = a.consent.ToString();
+  texts.household = std::to_string(a.household);
+  return {{
+      {"companions", texts.companions},
+      {"consent", texts.consent},
+      {"district", a.district},
+      {"household", texts.household},
+      {"list", a.list},
+      {"needs", texts.needs},
+      {"role", a.role},
+  }};
+}
+
+}  // namespace
+
+record::Attributes PersonAttributes::ToAttributes() const {
+  AttributeTexts texts;
+  record::Attributes out;
+  for (const auto& [key, value] : AttributePairs(*this, texts)) {
+    out.emplace_hint(out.end(), std::string(key), std::string(value));
+  }
+  return out;
+}
+
+Result<Bytes> PersonAttributes::EncodeAttributes() const {
+  AttributeTexts texts;
+  return record::EncodeAttributeViews(AttributePairs(*this, texts));
+}
+
+Status PersonAttributes::Check() const {
+  AttributeTexts texts;
+  return FromAttributes(AttributePairs(*this, texts)).status();
 }
 
 Result<PersonAttributes> PersonAttributes::FromAttributes(const record::Attributes& attributes) {
-  // docs/registry.md §2: exactly these seven keys, each in canonical text.
+  // std::map iterates in ascending key order.
+  std::vector<record::AttributeView> pairs(attributes.begin(), attributes.end());
+  return FromAttributes(pairs);
+}
+
+Result<PersonAttributes> PersonAttributes::FromAttributes(
+    std::span<const record::AttributeView> attributes) {
+  // docs/registry.md §2: exactly these seven keys, each in canonical text. The pairs are in
+  // strictly ascending key order, so they are exactly these keys if they are these, in order.
   static constexpr std::string_view kKeys[] = {"companions", "consent", "district", "household",
                                                "list",       "needs",   "role"};
   if (attributes.size() != std::size(kKeys)) {
     return InvalidArgument("attributes must have exactly the keys of registry.md §2");
   }
-  for (std::string_view key : kKeys) {
-    if (!attributes.count(std::string(key))) {
+  for (size_t i = 0; i < std::size(kKeys); ++i) {
+    if (attributes[i].first != kKeys[i]) {
       return InvalidArgument("attributes must have exactly the keys of registry.md §2");
     }
   }
+  const std::string_view companions_text = attributes[0].second;
+  const std::string_view consent_text = attributes[1].second;
+  const std::string_view district = attributes[2].second;
+  const std::string_view household_text = attributes[3].second;
+  const std::string_view list = attributes[4].second;
+  const std::string_view needs = attributes[5].second;
+  const std::string_view role = attributes[6].second;
   PersonAttributes out;
-  out.role = attributes.at("role");
-  if (std::find(std::begin(kRoles), std::end(kRoles), out.role) == std::end(kRoles)) {
+  if (std::find(std::begin(kRoles), std::end(kRoles), role) == std::end(kRoles)) {
     return InvalidArgument("attribute role is not one of the roles");
   }
-  out.district = attributes.at("district");
-  if (!IsValidText(out.district, 64)) return InvalidArgument("attribute district is not valid");
-  out.list = attributes.at("list");
-  if (!IsValidText(out.list, 64)) return InvalidArgument("attribute list is not valid");
+  out.role = role;
+  if (!IsValidText(district, 64)) return InvalidArgument("attribute district is not valid");
+  out.district = district;
+  if (!IsValidText(list, 64)) return InvalidArgument("attribute list is not valid");
+  out.list = list;
 
-  const std::string& needs = attributes.at("needs");
   if (needs != "none") {
     size_t last = 0;
     for (std::string_view part : SplitCommas(needs)) {
@@ -145,18 +192,18 @@ Result<PersonAttributes> PersonAttributes::FromAttributes(const record::Attribut
     }
   }
 
-  auto household = ParseDecimal(attributes.at("household"));
+  auto household = ParseDecimal(household_text);
   if (!household || *household < 1 || *household > 20) {
     return InvalidArgument("attribute household is not 1..20");
   }
   out.household = *household;
-  auto companions = ParseDecimal(attributes.at("companions"));
+  auto companions = ParseDecimal(companions_text);
   if (!companions || *companions >= out.household) {
     return InvalidArgument("attribute companions is not 0..household-1");
   }
   out.companions = *companions;
 
-  auto consent = ConsentScope::Parse(attributes.at("consent"));
+  auto consent = ConsentScope::Parse(consent_text);
   if (!consent.ok()) return InvalidArgument("attribute consent is not canonical");
   out.consent = *consent;
   return out;

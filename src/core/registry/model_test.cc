@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace amanah::registry {
 namespace {
 
@@ -63,12 +65,56 @@ TEST(PersonAttributes, RoundTrip) {
   EXPECT_TRUE(PersonAttributes::FromAttributes(none.ToAttributes()).ok());
 }
 
+// EncodeAttributes and Check (no map) against the map's forms, over people of every shape.
+TEST(PersonAttributes, EncodingAndCheckAgreeWithTheMap) {
+  int checked = 0, refused = 0;
+  for (const char* role : {"medic", "lawyer", "doctor"}) {
+    for (const char* district : {"North", "\xd8\xad\xd9\x84\xd8\xa8", "", " edge"}) {
+      for (int needs = 0; needs < 4; ++needs) {
+        for (uint32_t household : {0u, 1u, 3u, 20u, 21u}) {
+          for (uint32_t companions : {0u, 2u, 3u}) {
+            for (const char* consent : {"none", "un", "icrc,ngo,government"}) {
+              PersonAttributes a = Sample();
+              a.role = role;
+              a.district = district;
+              a.needs.clear();
+              if (needs & 1) a.needs.insert("medical");
+              if (needs & 2) a.needs.insert("mobility");
+              a.household = household;
+              a.companions = companions;
+              a.consent = *ConsentScope::Parse(consent);
+              const Status via_map = PersonAttributes::FromAttributes(a.ToAttributes()).status();
+              const Status check = a.Check();
+              EXPECT_EQ(check.code(), via_map.code());
+              EXPECT_EQ(check.message(), via_map.message());
+              ++(check.ok() ? checked : refused);
+              const Result<Bytes> encoded = a.EncodeAttributes();
+              const Result<Bytes> from_map = record::EncodeAttributes(a.ToAttributes());
+              ASSERT_EQ(encoded.ok(), from_map.ok());
+              if (encoded.ok()) EXPECT_EQ(*encoded, *from_map);
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 100);
+  EXPECT_GT(refused, 100);
+}
+
 TEST(PersonAttributes, StrictExactlyRegistrySection2) {
   const record::Attributes good = Sample().ToAttributes();
+  // The map's form and the views' (record::ParseAttributeViews of its encoding) must agree.
   auto with = [&](const std::string& key, const std::string& value) {
     record::Attributes a = good;
     a[key] = value;
-    return PersonAttributes::FromAttributes(a).status().code();
+    const Status via_map = PersonAttributes::FromAttributes(a).status();
+    const Bytes encoded = record::EncodeAttributes(a).value();
+    const Status via_views =
+        PersonAttributes::FromAttributes(record::ParseAttributeViews(encoded).value()).status();
+    EXPECT_EQ(via_views.code(), via_map.code()) << key << "=" << value;
+    EXPECT_EQ(via_views.message(), via_map.message()) << key << "=" << value;
+    return via_map.code();
   };
   EXPECT_EQ(with("role", "doctor"), Code::kInvalidArgument);
   EXPECT_EQ(with("district", ""), Code::kInvalidArgument);
@@ -88,9 +134,17 @@ TEST(PersonAttributes, StrictExactlyRegistrySection2) {
   EXPECT_EQ(with("list", ""), Code::kInvalidArgument);
   EXPECT_EQ(with("extra", "x"), Code::kInvalidArgument);
   EXPECT_EQ(with("household", "20"), Code::kOk);
+  EXPECT_EQ(with("aaa", "x"), Code::kInvalidArgument);  // an extra key first
   record::Attributes missing = good;
   missing.erase("list");
   EXPECT_EQ(PersonAttributes::FromAttributes(missing).status().code(), Code::kInvalidArgument);
+  missing["lisu"] = "x";  // seven keys, one of them not §2's
+  EXPECT_EQ(PersonAttributes::FromAttributes(missing).status().code(), Code::kInvalidArgument);
+  const Bytes encoded = record::EncodeAttributes(missing).value();
+  EXPECT_EQ(PersonAttributes::FromAttributes(record::ParseAttributeViews(encoded).value())
+                .status()
+                .code(),
+            Code::kInvalidArgument);
 }
 
 TEST(IsValidText, LabelRules) {

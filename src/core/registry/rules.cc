@@ -19,7 +19,7 @@ bool IsWriter(Role role) {
 }
 
 Result<PersonAttributes> AttributesOf(const Record& record) {
-  auto parsed = record::ParseAttributes(record.attributes);
+  auto parsed = record::ParseAttributeViews(record.attributes);
   if (!parsed.ok()) return Malformed("stored attributes do not parse");
   auto attrs = PersonAttributes::FromAttributes(*parsed);
   if (!attrs.ok()) return Malformed("stored attributes are not valid");
@@ -130,7 +130,7 @@ Status CheckAttest(const Checking& c, const AttestBody& b) {
 Status CheckEnrol(const Checking& c, const EnrolBody& b) {
   AMANAH_ASSIGN_OR_RETURN(std::optional<Record> existing, c.state.FindRecord(b.id));
   if (existing) return Conflict("pseudonym " + b.id.ToString() + " was already used");
-  auto parsed = record::ParseAttributes(b.attributes);
+  auto parsed = record::ParseAttributeViews(b.attributes);
   if (!parsed.ok()) return Malformed("the attributes do not parse");
   AMANAH_RETURN_IF_ERROR(PersonAttributes::FromAttributes(*parsed).status());
   // The record signature was checked with the entry's (VerifyEntry, docs/spec.md §9.3).
