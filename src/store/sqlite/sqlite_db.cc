@@ -47,16 +47,40 @@ Stmt& Stmt::Int(int i, int64_t v) {
   return *this;
 }
 
+namespace {
+
+int BindBlob(sqlite3_stmt* stmt, int i, ByteView v, sqlite3_destructor_type lifetime) {
+  return v.empty() ? sqlite3_bind_zeroblob(stmt, i, 0)
+                   : sqlite3_bind_blob64(stmt, i, v.data(), v.size(), lifetime);
+}
+
+int BindText(sqlite3_stmt* stmt, int i, std::string_view v, sqlite3_destructor_type lifetime) {
+  const char* data = v.data() != nullptr ? v.data() : "";
+  return sqlite3_bind_text64(stmt, i, data, v.size(), lifetime, SQLITE_UTF8);
+}
+
+}  // namespace
+
 Stmt& Stmt::Blob(int i, ByteView v) {
-  int rc = v.empty() ? sqlite3_bind_zeroblob(stmt_, i, 0)
-                     : sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT);
+  int rc = BindBlob(stmt_, i, v, SQLITE_TRANSIENT);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
   return *this;
 }
 
 Stmt& Stmt::Text(int i, std::string_view v) {
-  const char* data = v.data() != nullptr ? v.data() : "";
-  int rc = sqlite3_bind_text64(stmt_, i, data, v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  int rc = BindText(stmt_, i, v, SQLITE_TRANSIENT);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
+Stmt& Stmt::BlobUncopied(int i, ByteView v) {
+  int rc = BindBlob(stmt_, i, v, SQLITE_STATIC);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
+Stmt& Stmt::TextUncopied(int i, std::string_view v) {
+  int rc = BindText(stmt_, i, v, SQLITE_STATIC);
   if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
   return *this;
 }

@@ -40,6 +40,11 @@ class Stmt {
   Stmt& Int(int i, int64_t v);
   Stmt& Blob(int i, ByteView v);  // an empty view binds an empty blob, never NULL
   Stmt& Text(int i, std::string_view v);
+  // Blob and Text without SQLite's copy of the bytes (a malloc, a copy and a free each), for
+  // the writes an enrolment makes: `v` must stay alive and unchanged until this statement has
+  // run (Run, or its last Step). The destructor drops the binding.
+  Stmt& BlobUncopied(int i, ByteView v);
+  Stmt& TextUncopied(int i, std::string_view v);
   Stmt& Null(int i);
 
   // True when a row is ready, false when done.

@@ -526,17 +526,18 @@ class SqliteStore::Txn : public SqlView<Transaction> {
                                    " district, list_name)"
                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                                    "write a record"));
+          // r and clear outlive the statement's run.
           AMANAH_RETURN_IF_ERROR(q.Int(1, I64(r.id.value()))
-                                     .Blob(2, View(r.enroller))
-                                     .Blob(3, r.attributes)
-                                     .Blob(4, r.sealed)
-                                     .Blob(5, r.signature)
+                                     .BlobUncopied(2, View(r.enroller))
+                                     .BlobUncopied(3, r.attributes)
+                                     .BlobUncopied(4, r.sealed)
+                                     .BlobUncopied(5, r.signature)
                                      .Int(6, r.enrolled_at)
                                      .Int(7, r.withdrawn ? 1 : 0)
                                      .Int(8, I64(r.log_index))
-                                     .Text(9, clear.role)
-                                     .Text(10, clear.district)
-                                     .Text(11, clear.list)
+                                     .TextUncopied(9, clear.role)
+                                     .TextUncopied(10, clear.district)
+                                     .TextUncopied(11, clear.list)
                                      .Run());
         }
         for (const std::string& need : clear.needs) {
@@ -735,7 +736,7 @@ class SqliteStore::Txn : public SqlView<Transaction> {
       AMANAH_ASSIGN_OR_RETURN(
           Stmt q, db_->Prepare("INSERT INTO log_entries (idx, entry) VALUES (?1, ?2)",
                                "append a log entry"));
-      AMANAH_RETURN_IF_ERROR(q.Int(1, I64(index)).Blob(2, entry).Run());
+      AMANAH_RETURN_IF_ERROR(q.Int(1, I64(index)).BlobUncopied(2, entry).Run());
       size_ = size + 1;
       return Status::Ok();
     });
@@ -749,7 +750,7 @@ class SqliteStore::Txn : public SqlView<Transaction> {
           Stmt q, db_->Prepare("INSERT INTO log_nodes (node, hash) VALUES (?1, ?2)"
                                " ON CONFLICT (node) DO UPDATE SET hash = excluded.hash",
                                "write a log node"));
-      AMANAH_RETURN_IF_ERROR(q.Int(1, *key).Blob(2, hash).Run());
+      AMANAH_RETURN_IF_ERROR(q.Int(1, *key).BlobUncopied(2, hash).Run());
       if (level < written_nodes_.size()) written_nodes_[level] = {index, hash};
       return Status::Ok();
     });
