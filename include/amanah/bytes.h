@@ -36,6 +36,11 @@ Result<Bytes> FromBase64(std::string_view b64);
 // I2OSP(len(x), 2) ‖ x.
 class ByteWriter {
  public:
+  ByteWriter() = default;
+  // Room for `reserve` bytes up front: a writer that knows its size allocates once, instead of
+  // growing the buffer (and copying it) several times.
+  explicit ByteWriter(size_t reserve) { out_.reserve(reserve); }
+
   ByteWriter& U8(uint8_t v);
   ByteWriter& U16(uint16_t v);
   ByteWriter& U32(uint32_t v);

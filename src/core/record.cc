@@ -41,7 +41,7 @@ std::array<uint8_t, 32> CiphertextHash(const SealedRecord& record) {
 
 Bytes SealedRecord::Encode() const {
   // docs/spec.md §5.2
-  return ByteWriter()
+  return ByteWriter(2 + record_id.size() + c1.size() + nonce.size() + 4 + ciphertext.size())
       .U16(kRecordVersion)
       .Raw(record_id)
       .Raw(c1)
@@ -365,7 +365,8 @@ Bytes SignatureMessage(const RegistryId& registry_id, const RecordId& record_id,
                        const group::Element& c1, const std::array<uint8_t, 32>& ciphertext_hash,
                        ByteView attributes_encoding) {
   // docs/spec.md §5.4
-  return ByteWriter()
+  return ByteWriter(2 + kRecordSignatureDst.size() + registry_id.size() + record_id.size() +
+                    c1.size() + ciphertext_hash.size() + attributes_encoding.size())
       .LP(kRecordSignatureDst)
       .Raw(registry_id)
       .Raw(record_id)

@@ -442,17 +442,33 @@ std::string_view EntryTypeName(EntryType type) {
   return "?";
 }
 
-Bytes Entry::Encode() const {
-  // docs/spec.md §9.1
-  ByteWriter w;
+namespace {
+
+// The size of docs/spec.md §9.1's encoding of `e` without its signature.
+size_t UnsignedSize(const Entry& e) {
+  size_t size = 2 + 1 + 8 + e.actor.size() + 2;
+  for (const auto& [name, value] : e.fields) size += 2 + name.size() + 4 + value.size();
+  return size;
+}
+
+// docs/spec.md §9.1 without the signature.
+void EncodeUnsigned(const Entry& e, ByteWriter& w) {
   w.U16(kEntryVersion)
-      .U8(static_cast<uint8_t>(type))
-      .U64(static_cast<uint64_t>(time))
-      .Raw(actor)
-      .U16(static_cast<uint16_t>(fields.size()));
-  for (const auto& [name, value] : fields) {
+      .U8(static_cast<uint8_t>(e.type))
+      .U64(static_cast<uint64_t>(e.time))
+      .Raw(e.actor)
+      .U16(static_cast<uint16_t>(e.fields.size()));
+  for (const auto& [name, value] : e.fields) {
     w.LP(name).U32(static_cast<uint32_t>(value.size())).Raw(value);
   }
+}
+
+}  // namespace
+
+Bytes Entry::Encode() const {
+  // docs/spec.md §9.1
+  ByteWriter w(UnsignedSize(*this) + kSignatureBytes);
+  EncodeUnsigned(*this, w);
   w.Raw(signature);
   return w.Take();
 }
@@ -494,9 +510,10 @@ Result<Entry> Entry::Parse(ByteView bytes) {
 
 Bytes EntrySigningMessage(const record::RegistryId& registry_id, const Entry& entry) {
   // docs/spec.md §9.1: the signature covers every byte of the entry but itself.
-  Bytes encoded = entry.Encode();
-  encoded.resize(encoded.size() - kSignatureBytes);
-  return ByteWriter().LP(kLogEntryDst).Raw(registry_id).Raw(encoded).Take();
+  ByteWriter w(2 + kLogEntryDst.size() + registry_id.size() + UnsignedSize(entry));
+  w.LP(kLogEntryDst).Raw(registry_id);
+  EncodeUnsigned(entry, w);
+  return w.Take();
 }
 
 void SignEntry(Entry& entry, const SecretKey& key, const record::RegistryId& registry_id) {
