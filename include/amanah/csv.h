@@ -208,6 +208,9 @@ class ColumnMapper {
   // REQUIRES: `row` comes from the same file as the header.
   // kMalformed if the row does not have one field per header.
   Result<MappedRow> Map(const CsvRecord& row) const;
+  // Map's result written into `out`, reusing its strings' memory: for a loop over a file's
+  // rows, which otherwise allocates every field of every row. On an error `out` is unchanged.
+  Status MapInto(const CsvRecord& row, MappedRow& out) const;
 
   // Amanah field -> the header it reads from, for showing the user what will be imported.
   const std::map<std::string, std::string>& resolved() const { return resolved_headers_; }

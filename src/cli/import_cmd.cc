@@ -212,6 +212,7 @@ Result<FileScan> ScanFile(const ImportOptions& o, const ColumnMapping& mapping,
   std::vector<uint8_t> buf(kChunkBytes);
   bool header_seen = false;
   CsvRecord record;
+  MappedRow row;  // reused from row to row; its values are wiped after each
   auto drain = [&]() -> Status {
     while (reader.Next(record)) {
       if (!header_seen) {
@@ -222,11 +223,11 @@ Result<FileScan> ScanFile(const ImportOptions& o, const ColumnMapping& mapping,
         continue;
       }
       if (record.AllFieldsEmpty()) continue;
-      Result<MappedRow> row = scan.mapper->Map(record);
+      Status mapped = scan.mapper->MapInto(record, row);
       for (std::string& f : record.fields) WipeString(f);
-      if (!row.ok()) return WithPath(o.file, row.status());
-      Status s = row_fn(*row);
-      for (auto& [field, value] : row->fields) WipeString(value);
+      if (!mapped.ok()) return WithPath(o.file, mapped);
+      Status s = row_fn(row);
+      for (auto& [field, value] : row.fields) WipeString(value);
       AMANAH_RETURN_IF_ERROR(s);
     }
     return Status::Ok();

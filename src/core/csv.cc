@@ -720,15 +720,20 @@ Result<ColumnMapper> ColumnMapper::Create(const ColumnMapping& mapping, const Cs
 }
 
 Result<MappedRow> ColumnMapper::Map(const CsvRecord& row) const {
+  MappedRow out;
+  AMANAH_RETURN_IF_ERROR(MapInto(row, out));
+  return out;
+}
+
+Status ColumnMapper::MapInto(const CsvRecord& row, MappedRow& out) const {
   if (row.fields.size() != header_size_) {
     return Malformed("CSV line " + std::to_string(row.line) + ": the record has " +
                      FieldCount(row.fields.size()) + ", the header has " +
                      std::to_string(header_size_));
   }
-  MappedRow out;
   out.line = row.line;
   for (const auto& [field, c] : field_columns_) out.fields[field] = row.fields[c];
-  return out;
+  return Status::Ok();
 }
 
 }  // namespace amanah

@@ -676,6 +676,21 @@ TEST(ColumnMapper, MapsExplicitColumnsCaseInsensitively) {
   auto short_row = mapper->Map(CsvRecord{{"a", "b"}, 9});
   EXPECT_EQ(short_row.status().code(), Code::kMalformed);
   EXPECT_NE(short_row.status().message().find("line 9"), std::string::npos);
+
+  // MapInto, row after row into one MappedRow: each row's values, a shorter value replacing
+  // a longer one whole; a short row leaves the last one as it was.
+  MappedRow into;
+  EXPECT_TRUE(mapper->MapInto(CsvRecord{{"a long given name", "b", "c", "d"}, 10}, into).ok());
+  EXPECT_TRUE(mapper->MapInto(CsvRecord{{"e", "", "g", "h"}, 11}, into).ok());
+  EXPECT_EQ(into.line, 11u);
+  const std::map<std::string, std::string> second = {
+      {"given_name", "e"}, {"family_name", ""}, {"district", "g"}};
+  EXPECT_EQ(into.fields, second);
+  const Status refused = mapper->MapInto(CsvRecord{{"x"}, 12}, into);
+  EXPECT_EQ(refused.code(), Code::kMalformed);
+  EXPECT_NE(refused.message().find("line 12"), std::string::npos);
+  EXPECT_EQ(into.line, 11u);
+  EXPECT_EQ(into.fields, second);
 }
 
 TEST(ColumnMapper, ReportsMappingErrorsNamingHeaders) {
