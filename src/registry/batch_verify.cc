@@ -14,10 +14,17 @@ namespace {
 // its helper leaves blocks for the replaying thread to join in), within [kMinBlock,
 // kMaxBlock]. The batch's multi-scalar multiplication costs less per signature the more
 // signatures share it: in two runs of the bench under one key, 10.4 and 11.0 µs a signature
-// at 1,024 signatures (512 enrolments) against 11.3 and 12.5 at 256; past that the gain is
-// small or lost in the noise.
+// at 1,024 signatures (512 enrolments) against 11.3 and 12.5 at 256 (and see kMaxHalfBlock).
 constexpr size_t kMinBlock = 64;
 constexpr size_t kMaxBlock = 512;
+// A batch verified at once (VerifyBatchSignatures: SubmitAll, an import's batch of 4,096
+// rows) is split in two halves of up to 2,048 entries: both threads start together, so no
+// smaller blocks are needed to share the work, and 4,096 signatures under one key cost 8.9
+// µs a signature against 9.6 at 1,024 (BM_Ed25519Verify_Batch, two runs each). A replay
+// keeps kMaxBlock: its helper verifies the next chunk while the replaying thread is busy and
+// the two share the blocks that are left, which larger blocks would leave to one of them
+// (2,048 made the verification of 100,000 entries 13% longer in wall time).
+constexpr size_t kMaxHalfBlock = 2048;
 // Below this many entries a block is verified one entry at a time: a batch of one or two
 // signatures costs what verifying them alone does.
 constexpr size_t kMinBatch = 4;
@@ -103,10 +110,10 @@ class KeyFinder {
 // a time by any number of threads through Work().
 class Verification {
  public:
-  Verification(std::span<const Entry* const> entries, std::vector<Job> jobs)
+  Verification(std::span<const Entry* const> entries, std::vector<Job> jobs, size_t max_block)
       : entries_(entries),
         jobs_(std::move(jobs)),
-        block_(std::clamp<size_t>(jobs_.size() / 2, kMinBlock, kMaxBlock)),
+        block_(std::clamp<size_t>(jobs_.size() / 2, kMinBlock, max_block)),
         verified_(entries.size()) {}
 
   void Work() {
@@ -241,7 +248,7 @@ Result<std::unique_ptr<Chunk>> PrepareChunk(const ChunkSource& source, KeyFinder
   c->parsed.reserve(bytes.size());
   for (const Result<Entry>& e : c->entries) c->parsed.push_back(e.ok() ? &*e : nullptr);
   c->verification =
-      std::make_unique<Verification>(c->parsed, keys.Find(c->parsed, LookupIn(state)));
+      std::make_unique<Verification>(c->parsed, keys.Find(c->parsed, LookupIn(state)), kMaxBlock);
   return c;
 }
 
@@ -282,7 +289,7 @@ std::vector<std::optional<VerifiedSignatures>> VerifyBatchSignatures(
     return std::vector<std::optional<VerifiedSignatures>>(entries.size());  // CheckEntry does it
   }
   KeyFinder keys(config, prepared);
-  Verification verification(entries, keys.Find(entries, lookup));
+  Verification verification(entries, keys.Find(entries, lookup), kMaxHalfBlock);
   verification.Run(threads);
   return verification.Take();
 }
