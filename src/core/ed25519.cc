@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "amanah/keys.h"
+#include "amanah/sha256.h"
 #include "msm.h"
 
 namespace amanah {
@@ -98,14 +99,8 @@ bool ReadSignature(ByteView sig, decaf_255_scalar_t s, decaf_255_point_t r2) {
 
 // Step 7's k = SHA512(R ‖ A ‖ M) mod L.
 void Challenge(const uint8_t r[32], const Key32& key, ByteView message, decaf_255_scalar_t k) {
-  uint8_t digest[crypto_hash_sha512_BYTES];
-  crypto_hash_sha512_state hash;
-  crypto_hash_sha512_init(&hash);
-  crypto_hash_sha512_update(&hash, r, 32);
-  crypto_hash_sha512_update(&hash, key.data(), key.size());
-  crypto_hash_sha512_update(&hash, message.data(), message.size());
-  crypto_hash_sha512_final(&hash, digest);
-  decaf_255_scalar_decode_long(k, digest, sizeof digest);
+  const Sha512Digest digest = Sha512().Update(ByteView(r, 32)).Update(key).Update(message).Final();
+  decaf_255_scalar_decode_long(k, digest.data(), digest.size());
 }
 
 // out = [s]B + [t]P in variable time. libdecaf's base_double_scalarmul_non_secret gives the

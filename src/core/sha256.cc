@@ -9,36 +9,45 @@
 namespace amanah {
 namespace {
 
-// SHA-256 from OpenSSL's built-in "default" provider, loaded into a library context of our
-// own: the default context takes its providers and properties from the host's openssl.cnf,
-// where a line such as `default_properties = fips=yes` without a FIPS provider would leave
-// nothing to hash with (libcrypto still reads that file when it first initialises, for its
-// own default context; nothing here depends on it). Fetched once: an EVP_sha256() handle is
-// looked up again at every init, which costs more than hashing a log node. A libcrypto that
-// cannot give SHA-256, or memory for a context, cannot hash anything: that is fatal, as a
-// libsodium that does not initialise is (EnsureSodium).
-const EVP_MD* Md() {
-  static const EVP_MD* const md = []() -> const EVP_MD* {
-    OSSL_LIB_CTX* context = OSSL_LIB_CTX_new();  // kept for the life of the process
-    if (context == nullptr || OSSL_PROVIDER_load(context, "default") == nullptr) return nullptr;
-    return EVP_MD_fetch(context, "SHA256", "provider=default");
+// SHA-256 and SHA-512 from OpenSSL's built-in "default" provider, loaded into a library
+// context of our own: the default context takes its providers and properties from the host's
+// openssl.cnf, where a line such as `default_properties = fips=yes` without a FIPS provider
+// would leave nothing to hash with (libcrypto still reads that file when it first
+// initialises, for its own default context; nothing here depends on it). Fetched once: an
+// EVP_sha256() handle is looked up again at every init, which costs more than hashing a log
+// node. A libcrypto that cannot give the digest, or memory for a context, cannot hash
+// anything: that is fatal, as a libsodium that does not initialise is (EnsureSodium).
+enum Algorithm : size_t { kSha256 = 0, kSha512 = 1 };
+
+const EVP_MD* Md(Algorithm algorithm) {
+  static OSSL_LIB_CTX* const context = []() -> OSSL_LIB_CTX* {
+    OSSL_LIB_CTX* c = OSSL_LIB_CTX_new();  // kept for the life of the process
+    if (c == nullptr || OSSL_PROVIDER_load(c, "default") == nullptr) return nullptr;
+    return c;
   }();
+  static const EVP_MD* const mds[2] = {
+      context == nullptr ? nullptr : EVP_MD_fetch(context, "SHA256", "provider=default"),
+      context == nullptr ? nullptr : EVP_MD_fetch(context, "SHA512", "provider=default"),
+  };
+  const EVP_MD* md = mds[algorithm];
   if (md == nullptr) std::abort();
   return md;
 }
 
-// Starts a new message. The default provider's SHA-256 init zeroes the whole state, the
+// Starts a new message. The default provider's SHA-2 init zeroes the whole state, the
 // buffered tail of the last message included.
-void Init(evp_md_ctx_st* ctx) {
-  if (EVP_DigestInit_ex2(ctx, Md(), nullptr) != 1) std::abort();
+void Init(evp_md_ctx_st* ctx, Algorithm algorithm) {
+  if (EVP_DigestInit_ex2(ctx, Md(algorithm), nullptr) != 1) std::abort();
 }
 
-// Contexts kept for reuse by this thread: a context costs two allocations and two frees
-// (OpenSSL's and the provider's), more than hashing a log node, and the log's leaves and
-// nodes, a record's ciphertext hash and a key's fingerprint each make a Sha256. Contexts in
-// the pool hold a freshly initialised state (no message bytes).
+// Contexts kept for reuse by this thread, for one digest: a context costs two allocations and
+// two frees (OpenSSL's and the provider's), more than hashing a log node, and the log's
+// leaves and nodes, a record's ciphertext hash, a key's fingerprint and a signature's
+// challenge each make one. Contexts in the pool hold a freshly initialised state (no message
+// bytes).
 class ContextPool {
  public:
+  explicit ContextPool(Algorithm algorithm) : algorithm_(algorithm) {}
   ~ContextPool() {
     for (evp_md_ctx_st* ctx : free_) EVP_MD_CTX_free(ctx);
   }
@@ -46,7 +55,7 @@ class ContextPool {
     if (free_.empty()) {
       evp_md_ctx_st* ctx = EVP_MD_CTX_new();
       if (ctx == nullptr) std::abort();
-      Init(ctx);
+      Init(ctx, algorithm_);
       return ctx;
     }
     evp_md_ctx_st* ctx = free_.back();
@@ -58,39 +67,58 @@ class ContextPool {
       EVP_MD_CTX_free(ctx);  // cleanses the state
       return;
     }
-    Init(ctx);
+    Init(ctx, algorithm_);
     free_.push_back(ctx);
   }
 
  private:
   static constexpr size_t kKept = 8;
+  const Algorithm algorithm_;
   std::vector<evp_md_ctx_st*> free_;
 };
 
-ContextPool& Pool() {
-  thread_local ContextPool pool;
-  return pool;
+ContextPool& Pool(Algorithm algorithm) {
+  thread_local ContextPool pools[2] = {ContextPool(kSha256), ContextPool(kSha512)};
+  return pools[algorithm];
+}
+
+void Update(evp_md_ctx_st* ctx, ByteView data) {
+  if (!data.empty() && EVP_DigestUpdate(ctx, data.data(), data.size()) != 1) std::abort();
+}
+
+template <size_t N>
+std::array<uint8_t, N> Final(evp_md_ctx_st* ctx, Algorithm algorithm) {
+  std::array<uint8_t, N> out;
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(ctx, out.data(), &length) != 1 || length != N) std::abort();
+  Init(ctx, algorithm);  // a later Update starts a new message
+  return out;
 }
 
 }  // namespace
 
-Sha256::Sha256() : ctx_(Pool().Take()) {}
+Sha256::Sha256() : ctx_(Pool(kSha256).Take()) {}
 
-Sha256::~Sha256() { Pool().Give(ctx_); }
+Sha256::~Sha256() { Pool(kSha256).Give(ctx_); }
 
 Sha256& Sha256::Update(ByteView data) {
-  if (!data.empty() && EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) std::abort();
+  amanah::Update(ctx_, data);
   return *this;
 }
 
-Sha256Digest Sha256::Final() {
-  Sha256Digest out;
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(ctx_, out.data(), &length) != 1 || length != out.size()) std::abort();
-  Init(ctx_);  // a later Update starts a new message
-  return out;
-}
+Sha256Digest Sha256::Final() { return amanah::Final<32>(ctx_, kSha256); }
 
 Sha256Digest Sha256Of(ByteView data) { return Sha256().Update(data).Final(); }
+
+Sha512::Sha512() : ctx_(Pool(kSha512).Take()) {}
+
+Sha512::~Sha512() { Pool(kSha512).Give(ctx_); }
+
+Sha512& Sha512::Update(ByteView data) {
+  amanah::Update(ctx_, data);
+  return *this;
+}
+
+Sha512Digest Sha512::Final() { return amanah::Final<64>(ctx_, kSha512); }
 
 }  // namespace amanah

@@ -82,6 +82,37 @@ TEST(Sha256, AReusedContextStartsEmpty) {
   EXPECT_EQ(Sha256().Update(Text("abc")).Final(), Sha256Of(Text("abc")));
 }
 
+TEST(Sha512, FipsExamplesAndLibsodiumAtEveryLength) {
+  EXPECT_EQ(ToHex(Sha512().Update(Text("abc")).Final()),
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+            "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+  EXPECT_EQ(ToHex(Sha512().Final()),
+            "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
+            "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e");
+  Bytes data(1100);
+  SystemRng().Fill(data);
+  for (size_t n = 0; n <= data.size(); n += (n < 260 ? 1 : 37)) {
+    const ByteView m = ByteView(data).first(n);
+    std::array<uint8_t, crypto_hash_sha512_BYTES> expected;
+    crypto_hash_sha512(expected.data(), m.data(), m.size());
+    Sha512 pieces;
+    for (size_t at = 0; at < n; at += 1 + at % 130) {
+      pieces.Update(m.subspan(at, std::min(n - at, 1 + at % 130)));
+    }
+    ASSERT_EQ(pieces.Final(), expected) << n << " bytes in pieces";
+    ASSERT_EQ(Sha512().Update(m).Final(), expected) << n << " bytes";
+  }
+  // A reused context starts empty (as AReusedContextStartsEmpty, for this digest's pool).
+  {
+    Sha512 abandoned;
+    abandoned.Update(Text("left without its Final"));
+  }
+  EXPECT_EQ(ToHex(Sha512().Update(Text("abc")).Final()).substr(0, 16), "ddaf35a193617aba");
+  Sha512 twice;
+  EXPECT_EQ(ToHex(twice.Update(Text("abc")).Final()).substr(0, 8), "ddaf35a1");
+  EXPECT_EQ(ToHex(twice.Final()).substr(0, 8), "cf83e135");  // Final starts a new message
+}
+
 TEST(Sha256, OneByteChangesTheDigest) {
   Bytes data = {1, 2, 3, 4};
   const Sha256Digest before = Sha256Of(data);
