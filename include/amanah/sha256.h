@@ -44,6 +44,7 @@ class Sha256 {
 
  private:
   evp_md_ctx_st* ctx_;
+  bool fresh_ = true;  // nothing hashed since the context was initialised
 };
 
 Sha256Digest Sha256Of(ByteView data);
@@ -66,6 +67,7 @@ class Sha512 {
 
  private:
   evp_md_ctx_st* ctx_;
+  bool fresh_ = true;  // nothing hashed since the context was initialised
 };
 
 }  // namespace amanah

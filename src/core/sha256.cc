@@ -62,12 +62,13 @@ class ContextPool {
     free_.pop_back();
     return ctx;
   }
-  void Give(evp_md_ctx_st* ctx) {
+  // `fresh`: nothing was hashed in `ctx` since it was last initialised.
+  void Give(evp_md_ctx_st* ctx, bool fresh) {
     if (free_.size() == kKept) {
       EVP_MD_CTX_free(ctx);  // cleanses the state
       return;
     }
-    Init(ctx, algorithm_);
+    if (!fresh) Init(ctx, algorithm_);
     free_.push_back(ctx);
   }
 
@@ -82,16 +83,19 @@ ContextPool& Pool(Algorithm algorithm) {
   return pools[algorithm];
 }
 
-void Update(evp_md_ctx_st* ctx, ByteView data) {
-  if (!data.empty() && EVP_DigestUpdate(ctx, data.data(), data.size()) != 1) std::abort();
+void Update(evp_md_ctx_st* ctx, ByteView data, bool& fresh) {
+  if (data.empty()) return;
+  fresh = false;
+  if (EVP_DigestUpdate(ctx, data.data(), data.size()) != 1) std::abort();
 }
 
 template <size_t N>
-std::array<uint8_t, N> Final(evp_md_ctx_st* ctx, Algorithm algorithm) {
+std::array<uint8_t, N> Final(evp_md_ctx_st* ctx, Algorithm algorithm, bool& fresh) {
   std::array<uint8_t, N> out;
   unsigned int length = 0;
   if (EVP_DigestFinal_ex(ctx, out.data(), &length) != 1 || length != N) std::abort();
   Init(ctx, algorithm);  // a later Update starts a new message
+  fresh = true;
   return out;
 }
 
@@ -99,26 +103,26 @@ std::array<uint8_t, N> Final(evp_md_ctx_st* ctx, Algorithm algorithm) {
 
 Sha256::Sha256() : ctx_(Pool(kSha256).Take()) {}
 
-Sha256::~Sha256() { Pool(kSha256).Give(ctx_); }
+Sha256::~Sha256() { Pool(kSha256).Give(ctx_, fresh_); }
 
 Sha256& Sha256::Update(ByteView data) {
-  amanah::Update(ctx_, data);
+  amanah::Update(ctx_, data, fresh_);
   return *this;
 }
 
-Sha256Digest Sha256::Final() { return amanah::Final<32>(ctx_, kSha256); }
+Sha256Digest Sha256::Final() { return amanah::Final<32>(ctx_, kSha256, fresh_); }
 
 Sha256Digest Sha256Of(ByteView data) { return Sha256().Update(data).Final(); }
 
 Sha512::Sha512() : ctx_(Pool(kSha512).Take()) {}
 
-Sha512::~Sha512() { Pool(kSha512).Give(ctx_); }
+Sha512::~Sha512() { Pool(kSha512).Give(ctx_, fresh_); }
 
 Sha512& Sha512::Update(ByteView data) {
-  amanah::Update(ctx_, data);
+  amanah::Update(ctx_, data, fresh_);
   return *this;
 }
 
-Sha512Digest Sha512::Final() { return amanah::Final<64>(ctx_, kSha512); }
+Sha512Digest Sha512::Final() { return amanah::Final<64>(ctx_, kSha512, fresh_); }
 
 }  // namespace amanah
