@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <vector>
 
 #include "amanah/ceremony.h"
 #include "amanah/note.h"
@@ -60,7 +61,9 @@ class FieldReader {
   const Bytes* Optional(const std::string& name) {
     auto it = fields_.find(name);
     if (it == fields_.end()) return nullptr;
-    read_.insert(name);
+    if (std::find(read_.begin(), read_.end(), &it->first) == read_.end()) {
+      read_.push_back(&it->first);
+    }
     return &it->second;
   }
   Result<ByteView> Required(const std::string& name) {
@@ -158,7 +161,9 @@ class FieldReader {
 
   Status Done() const {
     for (const auto& [name, value] : fields_) {
-      if (!read_.count(name)) return Malformed("entry has an unexpected field " + name);
+      if (std::find(read_.begin(), read_.end(), &name) == read_.end()) {
+        return Malformed("entry has an unexpected field " + name);
+      }
     }
     return Status::Ok();
   }
@@ -173,7 +178,9 @@ class FieldReader {
   }
 
   const std::map<std::string, Bytes>& fields_;
-  std::set<std::string> read_;
+  // The names of the fields read, as the map's own keys (an entry has a few: a list, not a
+  // set of copies).
+  std::vector<const std::string*> read_;
 };
 
 // --- bodies to fields -------------------------------------------------------------------------
