@@ -99,25 +99,27 @@ Result<registry::ConsentScope> ParseConsent(std::string_view text) {
 Result<uint32_t> ParseCount(std::string_view text, uint32_t lo, uint32_t hi,
                             std::string_view field) {
   text = TrimAscii(text);
-  const std::string range = std::string(field) + " is not a whole number from " +
-                            std::to_string(lo) + " to " + std::to_string(hi);
-  if (text.empty() || text.size() > 6) return InvalidArgument(range);
+  auto out_of_range = [&] {  // the message is built only for a refusal (a row is checked twice)
+    return InvalidArgument(std::string(field) + " is not a whole number from " +
+                           std::to_string(lo) + " to " + std::to_string(hi));
+  };
+  if (text.empty() || text.size() > 6) return out_of_range();
   uint32_t v = 0;
   for (char c : text) {
-    if (c < '0' || c > '9') return InvalidArgument(range);
+    if (c < '0' || c > '9') return out_of_range();
     v = v * 10 + static_cast<uint32_t>(c - '0');
   }
-  if (v < lo || v > hi) return InvalidArgument(range);
+  if (v < lo || v > hi) return out_of_range();
   return v;
 }
 
 Status CheckBirthYear(std::string_view year, registry::Time now) {
   if (year.empty()) return Status::Ok();
+  if (year.size() != 4) return InvalidArgument("birth year is not a four-digit year");
   std::time_t t = static_cast<std::time_t>(now);
   std::tm tm{};
   gmtime_r(&t, &tm);
   const uint32_t this_year = static_cast<uint32_t>(tm.tm_year + 1900);
-  if (year.size() != 4) return InvalidArgument("birth year is not a four-digit year");
   Result<uint32_t> y = ParseCount(year, 1900, this_year, "birth year");
   return y.status();
 }
