@@ -341,9 +341,10 @@ class SqlView : public Base {
 
   Result<merkle::Hash> LogNode(uint8_t level, uint64_t index) override {
     AMANAH_RETURN_IF_ERROR(Usable());
-    if (level < written_nodes_.size() && written_nodes_[level] &&
-        written_nodes_[level]->first == index) {
-      return written_nodes_[level]->second;
+    if (level < written_nodes_.size()) {
+      for (const auto& written : written_nodes_[level]) {
+        if (written && written->first == index) return written->second;
+      }
     }
     const std::optional<int64_t> key = store_internal::LogNodeKey(level, index);
     if (!key) return NotFound("no stored log node at that position");
@@ -414,9 +415,12 @@ class SqlView : public Base {
 
   Db* db_;
   std::optional<uint64_t> size_;  // Size(), once read
-  // The last node a write transaction wrote at each level (PutLogNode): an appended leaf's
-  // left siblings, which LogNode then answers without a query.
-  std::array<std::optional<std::pair<uint64_t, merkle::Hash>>, 64> written_nodes_;
+  // The last two nodes a write transaction wrote at each level (PutLogNode), the latest
+  // first: an appended leaf's left siblings, which LogNode then answers without a query. Two,
+  // because an append writes a node before it reads that node's left sibling, the one
+  // written before it (with the latest alone, that read always missed).
+  using WrittenNode = std::optional<std::pair<uint64_t, merkle::Hash>>;
+  std::array<std::array<WrittenNode, 2>, 64> written_nodes_;
 };
 
 }  // namespace
@@ -751,7 +755,15 @@ class SqliteStore::Txn : public SqlView<Transaction> {
                                " ON CONFLICT (node) DO UPDATE SET hash = excluded.hash",
                                "write a log node"));
       AMANAH_RETURN_IF_ERROR(q.Int(1, *key).BlobUncopied(2, hash).Run());
-      if (level < written_nodes_.size()) written_nodes_[level] = {index, hash};
+      if (level < written_nodes_.size()) {
+        auto& written = written_nodes_[level];
+        if (written[0] && written[0]->first == index) {
+          written[0]->second = hash;  // a node written again
+        } else {
+          written[1] = written[0];
+          written[0] = {index, hash};
+        }
+      }
       return Status::Ok();
     });
   }
