@@ -177,8 +177,12 @@ bool IsValidLabel(std::string_view label) {
 
 std::array<uint8_t, 10> PublicKey::FingerprintBytes() const {
   // docs/spec.md §3.3: SHA256(LP(DST) ‖ u8(role) ‖ sign ‖ enc)[0:10]. The label is not bound.
-  Bytes input =
-      ByteWriter().LP(kFingerprintDst).U8(static_cast<uint8_t>(role)).Raw(sign).Raw(enc).Take();
+  Bytes input = ByteWriter(2 + kFingerprintDst.size() + 1 + sign.size() + enc.size())
+                    .LP(kFingerprintDst)
+                    .U8(static_cast<uint8_t>(role))
+                    .Raw(sign)
+                    .Raw(enc)
+                    .Take();
   const Sha256Digest digest = Sha256Of(input);
   std::array<uint8_t, 10> fp;
   std::copy(digest.begin(), digest.begin() + fp.size(), fp.begin());
