@@ -91,7 +91,9 @@ TEST(PersonAttributes, EncodingAndCheckAgreeWithTheMap) {
               const Result<Bytes> encoded = a.EncodeAttributes();
               const Result<Bytes> from_map = record::EncodeAttributes(a.ToAttributes());
               ASSERT_EQ(encoded.ok(), from_map.ok());
-              if (encoded.ok()) EXPECT_EQ(*encoded, *from_map);
+              if (encoded.ok()) {
+                EXPECT_EQ(*encoded, *from_map);
+              }
             }
           }
         }
