@@ -83,46 +83,41 @@ ContextPool& Pool(Algorithm algorithm) {
   return pools[algorithm];
 }
 
-void Update(evp_md_ctx_st* ctx, ByteView data, bool& fresh) {
-  if (data.empty()) return;
-  fresh = false;
-  if (EVP_DigestUpdate(ctx, data.data(), data.size()) != 1) std::abort();
-}
-
-template <size_t N>
-std::array<uint8_t, N> Final(evp_md_ctx_st* ctx, Algorithm algorithm, bool& fresh) {
-  std::array<uint8_t, N> out;
-  unsigned int length = 0;
-  if (EVP_DigestFinal_ex(ctx, out.data(), &length) != 1 || length != N) std::abort();
-  Init(ctx, algorithm);  // a later Update starts a new message
-  fresh = true;
-  return out;
+constexpr Algorithm AlgorithmOf(size_t digest_bytes) {
+  return digest_bytes == 32 ? kSha256 : kSha512;
 }
 
 }  // namespace
 
-Sha256::Sha256() : ctx_(Pool(kSha256).Take()) {}
+template <size_t N>
+Sha2<N>::Sha2() : ctx_(Pool(AlgorithmOf(N)).Take()) {}
 
-Sha256::~Sha256() { Pool(kSha256).Give(ctx_, fresh_); }
+template <size_t N>
+Sha2<N>::~Sha2() {
+  Pool(AlgorithmOf(N)).Give(ctx_, fresh_);
+}
 
-Sha256& Sha256::Update(ByteView data) {
-  amanah::Update(ctx_, data, fresh_);
+template <size_t N>
+Sha2<N>& Sha2<N>::Update(ByteView data) {
+  if (data.empty()) return *this;
+  fresh_ = false;
+  if (EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) std::abort();
   return *this;
 }
 
-Sha256Digest Sha256::Final() { return amanah::Final<32>(ctx_, kSha256, fresh_); }
+template <size_t N>
+typename Sha2<N>::Digest Sha2<N>::Final() {
+  Digest out;
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(ctx_, out.data(), &length) != 1 || length != N) std::abort();
+  Init(ctx_, AlgorithmOf(N));  // a later Update starts a new message
+  fresh_ = true;
+  return out;
+}
+
+template class Sha2<32>;
+template class Sha2<64>;
 
 Sha256Digest Sha256Of(ByteView data) { return Sha256().Update(data).Final(); }
-
-Sha512::Sha512() : ctx_(Pool(kSha512).Take()) {}
-
-Sha512::~Sha512() { Pool(kSha512).Give(ctx_, fresh_); }
-
-Sha512& Sha512::Update(ByteView data) {
-  amanah::Update(ctx_, data, fresh_);
-  return *this;
-}
-
-Sha512Digest Sha512::Final() { return amanah::Final<64>(ctx_, kSha512, fresh_); }
 
 }  // namespace amanah

@@ -41,12 +41,6 @@ Stmt::Stmt(Stmt&& other) noexcept
   other.stmt_ = nullptr;
 }
 
-Stmt& Stmt::Int(int i, int64_t v) {
-  int rc = sqlite3_bind_int64(stmt_, i, v);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
-
 namespace {
 
 int BindBlob(sqlite3_stmt* stmt, int i, ByteView v, sqlite3_destructor_type lifetime) {
@@ -61,35 +55,26 @@ int BindText(sqlite3_stmt* stmt, int i, std::string_view v, sqlite3_destructor_t
 
 }  // namespace
 
-Stmt& Stmt::Blob(int i, ByteView v) {
-  int rc = BindBlob(stmt_, i, v, SQLITE_TRANSIENT);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+Stmt& Stmt::Bound(int rc) {
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;  // the first failure is the one Step reports
   return *this;
 }
+
+Stmt& Stmt::Int(int i, int64_t v) { return Bound(sqlite3_bind_int64(stmt_, i, v)); }
+
+Stmt& Stmt::Blob(int i, ByteView v) { return Bound(BindBlob(stmt_, i, v, SQLITE_TRANSIENT)); }
 
 Stmt& Stmt::Text(int i, std::string_view v) {
-  int rc = BindText(stmt_, i, v, SQLITE_TRANSIENT);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
+  return Bound(BindText(stmt_, i, v, SQLITE_TRANSIENT));
 }
 
-Stmt& Stmt::BlobUncopied(int i, ByteView v) {
-  int rc = BindBlob(stmt_, i, v, SQLITE_STATIC);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
+Stmt& Stmt::BlobUncopied(int i, ByteView v) { return Bound(BindBlob(stmt_, i, v, SQLITE_STATIC)); }
 
 Stmt& Stmt::TextUncopied(int i, std::string_view v) {
-  int rc = BindText(stmt_, i, v, SQLITE_STATIC);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
+  return Bound(BindText(stmt_, i, v, SQLITE_STATIC));
 }
 
-Stmt& Stmt::Null(int i) {
-  int rc = sqlite3_bind_null(stmt_, i);
-  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-  return *this;
-}
+Stmt& Stmt::Null(int i) { return Bound(sqlite3_bind_null(stmt_, i)); }
 
 Result<bool> Stmt::Step() {
   if (bind_rc_ != SQLITE_OK) return ErrorStatus(bind_rc_, what_);

@@ -67,6 +67,8 @@ class Stmt {
   }
 
  private:
+  Stmt& Bound(int rc);  // keeps a binding's failure for Step
+
   sqlite3_stmt* stmt_;
   const char* what_;
   int bind_rc_ = SQLITE_OK;
