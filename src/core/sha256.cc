@@ -34,8 +34,10 @@ const EVP_MD* Md(Algorithm algorithm) {
   return md;
 }
 
-// Starts a new message. The default provider's SHA-2 init zeroes the whole state, the
-// buffered tail of the last message included.
+// Starts a new message. The default provider's SHA-256 init (SHA256_Init) zeroes the whole
+// state, the buffered tail of the last message included; its SHA-512 init resets the
+// counters only, so a SHA-512 context may keep the last block of an earlier message (which
+// is why Sha512 is for public bytes only: sha256.h).
 void Init(evp_md_ctx_st* ctx, Algorithm algorithm) {
   if (EVP_DigestInit_ex2(ctx, Md(algorithm), nullptr) != 1) std::abort();
 }
@@ -43,8 +45,8 @@ void Init(evp_md_ctx_st* ctx, Algorithm algorithm) {
 // Contexts kept for reuse by this thread, for one digest: a context costs two allocations and
 // two frees (OpenSSL's and the provider's), more than hashing a log node, and the log's
 // leaves and nodes, a record's ciphertext hash, a key's fingerprint and a signature's
-// challenge each make one. Contexts in the pool hold a freshly initialised state (no message
-// bytes).
+// challenge each make one. Contexts in the pool hold a freshly initialised state (for
+// SHA-256, no message bytes).
 class ContextPool {
  public:
   explicit ContextPool(Algorithm algorithm) : algorithm_(algorithm) {}
