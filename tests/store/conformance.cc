@@ -537,6 +537,39 @@ TEST_P(StoreConformance, LogNodesOverwrite) {
   AMANAH_EXPECT_CODE(view->LogNode(1, 5), Code::kNotFound);
 }
 
+// A transaction reads back the nodes it wrote (the SQLite writer answers the last two a level
+// from memory): written in an append's order, and one written again after another.
+TEST_P(StoreConformance, ATransactionReadsTheNodesItWrote) {
+  merkle::Hash a, b, c, d;
+  a.fill(0x1a);
+  b.fill(0x1b);
+  c.fill(0x1c);
+  d.fill(0x1d);
+  Committed(*store_, [&](Transaction& t) {
+    AMANAH_EXPECT_OK(t.PutLogNode(0, 0, a));
+    AMANAH_EXPECT_OK(t.PutLogNode(0, 1, b));
+    EXPECT_EQ(t.LogNode(0, 0).value(), a);  // the left sibling, written before the latest
+    EXPECT_EQ(t.LogNode(0, 1).value(), b);
+    AMANAH_EXPECT_OK(t.PutLogNode(1, 0, c));
+    AMANAH_EXPECT_OK(t.PutLogNode(0, 2, c));
+    AMANAH_EXPECT_OK(t.PutLogNode(0, 0, d));  // 0 again, after 1 and 2
+    EXPECT_EQ(t.LogNode(0, 0).value(), d);
+    EXPECT_EQ(t.LogNode(0, 1).value(), b);  // no longer among the last two: from the table
+    EXPECT_EQ(t.LogNode(0, 2).value(), c);
+    EXPECT_EQ(t.LogNode(1, 0).value(), c);
+    AMANAH_EXPECT_OK(t.PutLogNode(0, 0, a));  // the latest, written again
+    EXPECT_EQ(t.LogNode(0, 0).value(), a);
+    EXPECT_EQ(t.LogNode(0, 2).value(), c);
+    AMANAH_EXPECT_CODE(t.LogNode(0, 3), Code::kNotFound);
+  });
+  auto view = ReadOrNull(*store_);
+  ASSERT_NE(view, nullptr);
+  EXPECT_EQ(view->LogNode(0, 0).value(), a);
+  EXPECT_EQ(view->LogNode(0, 1).value(), b);
+  EXPECT_EQ(view->LogNode(0, 2).value(), c);
+  EXPECT_EQ(view->LogNode(1, 0).value(), c);
+}
+
 // Positions at the bounds of store.h (nodes covering leaves below 2^57): nodes that end at the
 // same leaf are kept apart (the SQL stores fold a position into one integer), and the first
 // positions past the bounds are refused and never found.
