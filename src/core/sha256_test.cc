@@ -32,22 +32,31 @@ TEST(Sha256, FipsExamples) {
             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
-// The digests every stored hash was made with before (libsodium's crypto_hash_sha256), for
-// every length around the 64-byte blocks, whole and fed in pieces.
-TEST(Sha256, SameBytesAsLibsodiumWholeAndInPieces) {
+// `Hasher` against libsodium's `reference` (the same digest), for every length up to
+// `every_length_to` (past the first blocks) and every 37th after it to 1,100 bytes: whole
+// (`whole(message)`) and fed in pieces of 1 to `max_piece` bytes.
+template <typename Hasher, typename Reference, typename Whole>
+void ExpectLibsodiumsDigests(Reference reference, Whole whole, size_t every_length_to,
+                             size_t max_piece) {
   Bytes data(1100);
   SystemRng().Fill(data);
-  for (size_t n = 0; n <= data.size(); n += (n < 200 ? 1 : 37)) {
+  for (size_t n = 0; n <= data.size(); n += (n < every_length_to ? 1 : 37)) {
     const ByteView m = ByteView(data).first(n);
-    std::array<uint8_t, crypto_hash_sha256_BYTES> expected;
-    crypto_hash_sha256(expected.data(), m.data(), m.size());
-    ASSERT_EQ(Sha256Of(m), expected) << n << " bytes";
-    Sha256 pieces;
-    for (size_t at = 0; at < n; at += 1 + at % 70) {
-      pieces.Update(m.subspan(at, std::min(n - at, 1 + at % 70)));
+    typename Hasher::Digest expected;
+    reference(expected.data(), m.data(), m.size());
+    ASSERT_EQ(whole(m), expected) << n << " bytes";
+    Hasher pieces;
+    for (size_t at = 0; at < n; at += 1 + at % max_piece) {
+      pieces.Update(m.subspan(at, std::min(n - at, 1 + at % max_piece)));
     }
     ASSERT_EQ(pieces.Final(), expected) << n << " bytes in pieces";
   }
+}
+
+// The digests every stored hash was made with before (libsodium's crypto_hash_sha256), for
+// every length around the 64-byte blocks, whole and fed in pieces.
+TEST(Sha256, SameBytesAsLibsodiumWholeAndInPieces) {
+  ExpectLibsodiumsDigests<Sha256>(crypto_hash_sha256, Sha256Of, 200, 70);
 }
 
 TEST(Sha256, FinalStartsANewMessage) {
@@ -89,19 +98,8 @@ TEST(Sha512, FipsExamplesAndLibsodiumAtEveryLength) {
   EXPECT_EQ(ToHex(Sha512().Final()),
             "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
             "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e");
-  Bytes data(1100);
-  SystemRng().Fill(data);
-  for (size_t n = 0; n <= data.size(); n += (n < 260 ? 1 : 37)) {
-    const ByteView m = ByteView(data).first(n);
-    std::array<uint8_t, crypto_hash_sha512_BYTES> expected;
-    crypto_hash_sha512(expected.data(), m.data(), m.size());
-    Sha512 pieces;
-    for (size_t at = 0; at < n; at += 1 + at % 130) {
-      pieces.Update(m.subspan(at, std::min(n - at, 1 + at % 130)));
-    }
-    ASSERT_EQ(pieces.Final(), expected) << n << " bytes in pieces";
-    ASSERT_EQ(Sha512().Update(m).Final(), expected) << n << " bytes";
-  }
+  ExpectLibsodiumsDigests<Sha512>(
+      crypto_hash_sha512, [](ByteView m) { return Sha512().Update(m).Final(); }, 260, 130);
   // A reused context starts empty (as AReusedContextStartsEmpty, for this digest's pool).
   {
     Sha512 abandoned;
